@@ -1,8 +1,138 @@
-"""Core subcommands: serve, worker, migrate, user create. (Filled in by the foundation work.)"""
+"""Core subcommands: serve, worker, migrate, user create."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
+import logging
+import signal
+import sys
+
+from masthead.context import Context
+from masthead.domain.accounts import Role, parse_role
+from masthead.domain.errors import MastheadError
+from masthead.settings import Settings, SettingsError, load_settings
+from masthead.store.migrate import run_migrations
+
+log = logging.getLogger("masthead")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise SystemExit(f"masthead: {exc}") from None
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from masthead.api.app import create_app
+    from masthead.demo import load_demo
+
+    _configure_logging()
+    settings = _settings()
+    run_migrations(settings.database_url)
+    ctx = Context.create(settings)
+    if args.demo:
+        async def demo() -> None:
+            try:
+                loaded = await load_demo(ctx)
+                log.info("demo data %s", "loaded" if loaded else "already present; left as it is")
+            finally:
+                await ctx.db.dispose()
+        asyncio.run(demo())
+    log.info("Masthead on http://%s:%d (database %s)", args.host, args.port, settings.database_url.split("@")[-1])
+    uvicorn.run(create_app(ctx), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    from masthead.pipeline.assembly import build_worker
+
+    _configure_logging()
+    ctx = Context.create(_settings())
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        pipeline = build_worker(ctx)
+        log.info("pipeline worker %s started", pipeline.worker_id)
+        try:
+            await pipeline.run_forever(stop)
+        finally:
+            await ctx.db.dispose()
+        log.info("pipeline worker %s stopped", pipeline.worker_id)
+
+    asyncio.run(run())
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    _configure_logging()
+    run_migrations(_settings().database_url)
+    print("database is at the newest schema")
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def user_create(args: argparse.Namespace) -> int:
+    from masthead.services.accounts import do_sign_up
+
+    try:
+        role = parse_role(args.role)
+    except MastheadError as exc:
+        print(f"masthead: {exc.message}", file=sys.stderr)
+        return 2
+    settings = _settings()
+    run_migrations(settings.database_url)
+    ctx = Context.create(settings)
+    password = _read_password()
+
+    async def create() -> str:
+        try:
+            account, _ = await do_sign_up(ctx, handle=args.handle, password=password,
+                                          display_name=args.display_name or args.handle, roles={role})
+            return account.handle
+        finally:
+            await ctx.db.dispose()
+
+    try:
+        handle = asyncio.run(create())
+    except MastheadError as exc:
+        print(f"masthead: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"created {handle} with role {role.value}")
+    return 0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    return None
+    serve_parser = subparsers.add_parser("serve", help="API, web pages and an in-process pipeline worker")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--demo", action="store_true", help="load demo channels, people and posts once")
+    serve_parser.set_defaults(func=serve)
+
+    subparsers.add_parser("worker", help="pipeline worker only (several may run against PostgreSQL)") \
+        .set_defaults(func=worker)
+    subparsers.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+
+    user_parser = subparsers.add_parser("user", help="manage accounts")
+    user_commands = user_parser.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    create_parser = user_commands.add_parser("create", help="make an account; the password is read from stdin")
+    create_parser.add_argument("--handle", required=True)
+    create_parser.add_argument("--role", default=Role.MEMBER.value,
+                               help="admin, moderator, verifier, triage or member (default member)")
+    create_parser.add_argument("--display-name", default="")
+    create_parser.set_defaults(func=user_create)

@@ -1,0 +1,52 @@
+"""The ASGI application: API, web pages and (unless told otherwise) the in-process pipeline worker."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from masthead import __version__
+from masthead.api.errors import install_error_handlers
+from masthead.api.limits import BodySizeLimit
+from masthead.api.routes import accounts, channels, posts, system
+from masthead.context import Context
+from masthead.pipeline.assembly import build_worker
+from masthead.web.pages import mount_web
+
+API_PREFIX = "/api/v1"
+# JSON may escape each character of a post as \uXXXX (six bytes), so the envelope is checked generously
+# and the body field exactly (in check_body).
+JSON_ESCAPE_FACTOR = 6
+ENVELOPE_BYTES = 64 * 1024
+
+
+def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
+    worker = build_worker(ctx)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run_forever(stop)) if run_worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            await ctx.db.dispose()
+
+    app = FastAPI(title="Masthead", version=__version__, lifespan=lifespan, openapi_url="/openapi.json",
+                  description="Public channels with verified publishers and accountable moderation.")
+    app.state.ctx = ctx
+    app.state.worker = worker
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (accounts, channels, posts):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(system.router)
+    mount_web(app)
+    return app

@@ -1,0 +1,43 @@
+"""Request-scoped dependencies: the service context and the signed-in account."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from masthead.context import Context
+from masthead.domain.errors import Unauthenticated
+from masthead.domain.models import Account
+from masthead.services.accounts import access_account_by_token
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token> from POST /api/v1/sessions")
+
+
+def get_context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+async def optional_account(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ctx: Annotated[Context, Depends(get_context)],
+) -> Account | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    if credentials is None or not credentials.credentials:
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'", code="invalid_authorization")
+    return await access_account_by_token(ctx, credentials.credentials)
+
+
+async def current_account(account: Annotated[Account | None, Depends(optional_account)]) -> Account:
+    if account is None:
+        raise Unauthenticated("sign in first: send Authorization: Bearer <token> (get one from POST /api/v1/sessions)")
+    return account
+
+
+Ctx = Annotated[Context, Depends(get_context)]
+CurrentAccount = Annotated[Account, Depends(current_account)]
+OptionalAccount = Annotated[Account | None, Depends(optional_account)]

@@ -1,0 +1,94 @@
+"""Every error leaves as {"error": {"code", "message"}} with a fitting status; bad input never becomes a 500."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from masthead.domain.errors import MastheadError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_request",
+    429: "rate_limited",
+}
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+def _field_name(location: Sequence[int | str]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts)
+
+
+_TYPE_WORDS = {
+    "string_type": "a string", "bool_type": "true or false", "int_type": "an integer", "int_parsing": "an integer",
+    "float_type": "a number", "list_type": "a list", "dict_type": "a JSON object",
+    "model_attributes_type": "a JSON object", "model_type": "a JSON object", "bool_parsing": "true or false",
+}
+
+
+def describe_validation_error(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    location = error.get("loc", ())
+    field = _field_name(location)
+    source = location[0] if location else "body"
+    where = f"query parameter {field!r}" if source == "query" else f"field {field!r}"
+    if kind == "missing":
+        return "a JSON request body is required" if not field else f"{where} is required"
+    if kind == "extra_forbidden":
+        return f"unknown field {field!r}"
+    if kind in _TYPE_WORDS:
+        return f"the request body must be {_TYPE_WORDS[kind]}" if not field else f"{where} must be {_TYPE_WORDS[kind]}"
+    return f"{where}: {error.get('msg', 'is invalid')}" if field else str(error.get("msg", "invalid request"))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    malformed = [e for e in errors if e.get("type") == "json_invalid"]
+    if malformed:
+        reason = malformed[0].get("ctx", {}).get("error", "it could not be parsed")
+        return error_response(400, "malformed_json", f"the request body is not valid JSON: {reason}")
+    message = "; ".join(describe_validation_error(e) for e in errors)
+    return error_response(422, "invalid_request", message)
+
+
+async def _masthead_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, MastheadError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"nothing is at {request.url.path}"
+    if exc.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+    response = error_response(exc.status_code, code, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(MastheadError, _masthead_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

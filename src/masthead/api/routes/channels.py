@@ -1,0 +1,89 @@
+"""Channels, their authors, subscriptions, timelines and the signed-in account's feed."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from masthead.api.deps import Ctx, CurrentAccount
+from masthead.api.schemas import AuthorIn, ChannelIn, PostIn
+from masthead.api.views import channel_view, page_view
+from masthead.domain.errors import Unprocessable
+from masthead.domain.paging import DEFAULT_PAGE_SIZE
+from masthead.services import channels as service
+from masthead.services.posts import channel_timeline, do_publish, feed
+
+router = APIRouter(tags=["channels"])
+
+Cursor = Annotated[str | None, Query(description="next_cursor from the previous page")]
+Limit = Annotated[int, Query(description="items per page, 1 to 100")]
+
+
+async def _channel_json(ctx: Ctx, handle: str) -> dict[str, Any]:
+    channel = await service.access_channel(ctx, handle)
+    members, subscribers = await service.channel_details(ctx, channel)
+    return channel_view(channel, members, subscribers)
+
+
+@router.post("/channels", status_code=201)
+async def create_channel(body: ChannelIn, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    channel = await service.do_create_channel(ctx, account, handle=body.handle, name=body.name,
+                                              description=body.description)
+    return await _channel_json(ctx, channel.handle)
+
+
+@router.get("/channels/{handle}")
+async def get_channel(handle: str, ctx: Ctx) -> dict[str, Any]:
+    return await _channel_json(ctx, handle)
+
+
+@router.post("/channels/{handle}/authors", status_code=201)
+async def add_author(handle: str, body: AuthorIn, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    await service.do_add_author(ctx, account, handle, body.handle)
+    return await _channel_json(ctx, handle)
+
+
+@router.delete("/channels/{handle}/authors/{author}")
+async def remove_author(handle: str, author: str, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    await service.do_remove_author(ctx, account, handle, author)
+    return await _channel_json(ctx, handle)
+
+
+@router.post("/channels/{handle}/subscription")
+async def subscribe(handle: str, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    channel = await service.do_subscribe(ctx, account, handle)
+    return {"channel": channel.handle, "subscribed": True}
+
+
+@router.delete("/channels/{handle}/subscription")
+async def unsubscribe(handle: str, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    channel = await service.do_unsubscribe(ctx, account, handle)
+    return {"channel": channel.handle, "subscribed": False}
+
+
+@router.post("/channels/{handle}/posts", status_code=202)
+async def publish(handle: str, body: PostIn, account: CurrentAccount, ctx: Ctx, request: Request) -> JSONResponse:
+    reprint_of: int | None = None
+    if body.reprint_of is not None:
+        text = str(body.reprint_of)
+        if not text.isdigit():
+            raise Unprocessable(f"reprint_of must be a post id (got {text!r})", code="unknown_post")
+        reprint_of = int(text)
+    post = await do_publish(ctx, account, handle, title=body.title, body=body.body, reprint_of=reprint_of,
+                            source_url=body.source_url, original=body.original,
+                            on_accepted=request.app.state.worker.wake)
+    return JSONResponse({"id": str(post.id), "state": post.state.value}, status_code=202,
+                        headers={"Location": f"/api/v1/posts/{post.id}"})
+
+
+@router.get("/channels/{handle}/posts")
+async def channel_posts(handle: str, ctx: Ctx, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
+    channel = await service.access_channel(ctx, handle)
+    return page_view(await channel_timeline(ctx, channel, cursor, limit))
+
+
+@router.get("/feed")
+async def my_feed(account: CurrentAccount, ctx: Ctx, cursor: Cursor = None,
+                  limit: Limit = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
+    return page_view(await feed(ctx, account, cursor, limit))

@@ -1,0 +1,28 @@
+"""Single posts and their decisions."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from masthead.api.deps import Ctx, OptionalAccount
+from masthead.api.views import decision_view, post_view
+from masthead.domain.errors import NotFound
+from masthead.services.decisions import access_decision, decision_for_post
+from masthead.services.posts import access_post_by_id_text
+
+router = APIRouter(tags=["posts"])
+
+
+@router.get("/posts/{post_id}")
+async def get_post(post_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
+    post = await access_post_by_id_text(ctx, viewer, post_id)
+    return post_view(post, await decision_for_post(ctx, post.id))
+
+
+@router.get("/decisions/{decision_id}")
+async def get_decision(decision_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
+    if not decision_id.isdigit():
+        raise NotFound(f"no decision {decision_id!r} exists", code="decision_not_found")
+    decision, private = await access_decision(ctx, viewer, int(decision_id))
+    return decision_view(decision, private=private)

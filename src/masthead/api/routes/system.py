@@ -1,0 +1,31 @@
+"""Liveness and metrics, outside the versioned API prefix."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from masthead.api.deps import Ctx
+from masthead.store.pipeline import outbox_depth
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/healthz")
+async def healthz(ctx: Ctx) -> JSONResponse:
+    try:
+        async with ctx.db.read() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+            depth = await outbox_depth(connection)
+    except Exception as exc:
+        body: dict[str, Any] = {"status": "unavailable", "database": f"{type(exc).__name__}: {exc}"}
+        return JSONResponse(body, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok", "pipeline_backlog": depth})
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,51 @@
+"""JSON shapes of accounts, channels, posts and decisions. Ids leave as opaque strings."""
+from __future__ import annotations
+
+from typing import Any
+
+from masthead.domain.models import Account, Channel, ChannelMember, Post
+from masthead.domain.paging import Page
+from masthead.domain.permissions import ChannelRole
+from masthead.store.decisions import DecisionRecord
+
+
+def account_view(account: Account) -> dict[str, Any]:
+    return {"id": str(account.id), "handle": account.handle, "display_name": account.display_name,
+            "roles": sorted(role.value for role in account.roles), "created_at": account.created_at.isoformat()}
+
+
+def channel_view(channel: Channel, members: list[ChannelMember], subscribers: int) -> dict[str, Any]:
+    return {
+        "id": str(channel.id), "handle": channel.handle, "name": channel.name, "description": channel.description,
+        "owner": next((m.handle for m in members if m.role is ChannelRole.OWNER), None),
+        "authors": [m.handle for m in members if m.role is ChannelRole.AUTHOR],
+        "subscribers": subscribers, "badges": [], "created_at": channel.created_at.isoformat(),
+    }
+
+
+def decision_summary(decision: DecisionRecord) -> dict[str, Any]:
+    return {"id": str(decision.id), "outcome": decision.outcome, "labels": decision.labels,
+            "policy": {"id": decision.policy_id, "version": decision.policy_version},
+            "automated": decision.automated, "decided_at": decision.created_at.isoformat()}
+
+
+def decision_view(decision: DecisionRecord, *, private: bool) -> dict[str, Any]:
+    view = {**decision_summary(decision), "post_id": str(decision.post_id)}
+    if private:
+        view.update(facts=decision.facts, trace=decision.trace, versions=decision.versions)
+    return view
+
+
+def post_view(post: Post, decision: DecisionRecord | None = None) -> dict[str, Any]:
+    return {
+        "id": str(post.id), "channel": post.channel_handle, "title": post.title, "body_html": post.body_html,
+        "state": post.state.value, "lang": post.lang, "labels": list(post.labels), "badges": [],
+        "reprint_of": None if post.reprint_of is None else str(post.reprint_of), "source_url": post.source_url,
+        "original": post.original, "provenance": [], "created_at": post.created_at.isoformat(),
+        "published_at": None if post.published_at is None else post.published_at.isoformat(),
+        "decision": None if decision is None else decision_summary(decision),
+    }
+
+
+def page_view(page: Page[Post]) -> dict[str, Any]:
+    return {"items": [post_view(post) for post in page.items], "next_cursor": page.next_cursor}

@@ -1,0 +1,65 @@
+"""Posts: their states, the outcomes a decision can have, and input rules."""
+from __future__ import annotations
+
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from masthead.domain.errors import PayloadTooLarge, Unprocessable
+
+
+class PostState(StrEnum):
+    RECEIVED = "received"
+    PUBLISHED = "published"
+    HELD = "held"
+    REJECTED = "rejected"
+    REMOVED = "removed"
+
+
+class Outcome(StrEnum):
+    PUBLISH = "publish"
+    LABEL = "label"
+    LIMIT = "limit"
+    HOLD = "hold"
+    REJECT = "reject"
+
+    @property
+    def state(self) -> PostState:
+        return _STATE_OF_OUTCOME[self]
+
+
+_STATE_OF_OUTCOME = {
+    Outcome.PUBLISH: PostState.PUBLISHED,
+    Outcome.LABEL: PostState.PUBLISHED,
+    Outcome.LIMIT: PostState.PUBLISHED,
+    Outcome.HOLD: PostState.HELD,
+    Outcome.REJECT: PostState.REJECTED,
+}
+
+MAX_TITLE_LENGTH = 300
+
+
+def check_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise Unprocessable("title must not be empty", code="invalid_title")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise Unprocessable(f"title must be at most {MAX_TITLE_LENGTH} characters", code="invalid_title")
+    return title
+
+
+def check_body(body: str, max_bytes: int) -> str:
+    size = len(body.encode("utf-8"))
+    if size > max_bytes:
+        raise PayloadTooLarge(
+            f"body is {size} bytes; this server accepts at most {max_bytes} bytes per post"
+        )
+    if not body.strip():
+        raise Unprocessable("body must not be empty", code="invalid_body")
+    return body
+
+
+def check_source_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Unprocessable("source_url must be an absolute http or https URL", code="invalid_source_url")
+    return url

@@ -1,0 +1,80 @@
+"""Named pipeline stages. Each turns what is known about a batch of posts into more facts or a verdict and
+has no side effects outside its PostWork, so a batch interrupted anywhere can simply run again."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from masthead.domain.language import detect_language
+from masthead.domain.posts import Outcome
+from masthead.store.pipeline import ClaimedPost
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: Outcome
+    labels: list[str]
+    trace: list[dict[str, Any]]
+    policy_id: str
+    policy_version: int
+    automated: bool = True
+
+
+@dataclass
+class PostWork:
+    post: ClaimedPost
+    facts: dict[str, Any] = field(default_factory=dict)
+    versions: dict[str, Any] = field(default_factory=dict)
+    verdict: Verdict | None = None
+
+    def fact_group(self, name: str) -> dict[str, Any]:
+        group: dict[str, Any] = self.facts.setdefault(name, {})
+        return group
+
+
+class Stage(Protocol):
+    name: str
+
+    async def run(self, batch: Sequence[PostWork]) -> None: ...
+
+
+class AnalyseLanguage:
+    """Post facts every later stage can count on: language, length, declared reprint and originality."""
+
+    name = "analyse.language"
+
+    async def run(self, batch: Sequence[PostWork]) -> None:
+        for work in batch:
+            post = work.fact_group("post")
+            post["lang"] = detect_language(work.post.title + "\n" + work.post.body)
+            post["length"] = len(work.post.body)
+            post["is_reprint"] = work.post.reprint_of is not None
+            post["declared_original"] = work.post.original
+
+
+class Decider(Protocol):
+    def decide(self, work: PostWork) -> Verdict: ...
+
+
+class PublishEverything:
+    """The decision before any policy is configured: publish, and say so in the trace."""
+
+    policy_id = "publish-all"
+    policy_version = 1
+
+    def decide(self, work: PostWork) -> Verdict:
+        return Verdict(outcome=Outcome.PUBLISH, labels=[],
+                       trace=[{"rule": "publish-all", "outcome": Outcome.PUBLISH.value, "mode": "live"}],
+                       policy_id=self.policy_id, policy_version=self.policy_version)
+
+
+class Decide:
+    name = "decide"
+
+    def __init__(self, decider: Decider) -> None:
+        self.decider = decider
+
+    async def run(self, batch: Sequence[PostWork]) -> None:
+        for work in batch:
+            work.verdict = self.decider.decide(work)

@@ -1,0 +1,135 @@
+"""The worker loop: claim a batch from the outbox, run the stages, commit every decision in one transaction."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from masthead import metrics
+from masthead.context import Context
+from masthead.domain.posts import Outcome
+from masthead.pipeline.stages import PostWork, Stage, Verdict
+from masthead.store.pipeline import (
+    DecisionRow,
+    claim_batch_txn,
+    commit_decisions_txn,
+    release_for_retry_txn,
+)
+
+log = logging.getLogger(__name__)
+
+AfterCommit = Callable[[Sequence[DecisionRow]], Awaitable[None]]
+MAX_RETRY_DELAY_SECONDS = 300.0
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class PipelineWorker:
+    def __init__(
+        self, ctx: Context, stages: Sequence[Stage], *, worker_id: str | None = None,
+        after_commit: Sequence[AfterCommit] = (),
+    ) -> None:
+        self.ctx = ctx
+        self.stages = list(stages)
+        self.worker_id = worker_id or default_worker_id()
+        self.after_commit = list(after_commit)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask the loop to look at the outbox now rather than after its poll interval."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Claim and decide one batch; the number of posts claimed."""
+        settings = self.ctx.settings
+        async with self.ctx.db.write() as connection:
+            claimed = await claim_batch_txn(
+                connection, worker_id=self.worker_id, now=self.ctx.clock.now(),
+                lease=timedelta(seconds=settings.pipeline_lease_seconds), limit=settings.pipeline_batch_size,
+            )
+        if not claimed:
+            return 0
+        started = time.perf_counter()
+        batch = [PostWork(post=post) for post in claimed]
+        decided = await self._run_stages(batch)
+        rows = [_decision_row(work) for work in decided]
+        async with self.ctx.db.write() as connection:
+            await commit_decisions_txn(connection, rows, self.ctx.clock.now())
+        metrics.PIPELINE_BATCH_SECONDS.observe(time.perf_counter() - started)
+        for row in rows:
+            metrics.DECISIONS.labels(outcome=row.outcome).inc()
+        for hook in self.after_commit:
+            await hook(rows)
+        return len(claimed)
+
+    async def _run_stages(self, batch: list[PostWork]) -> list[PostWork]:
+        try:
+            for stage in self.stages:
+                await stage.run(batch)
+            return batch
+        except Exception:
+            log.exception("pipeline batch failed; retrying its %d posts one by one", len(batch))
+        return [work for work in [await self._run_alone(work) for work in batch] if work is not None]
+
+    async def _run_alone(self, work: PostWork) -> PostWork | None:
+        """One post through every stage; on failure it is retried later, or held for people once out of tries."""
+        try:
+            for stage in self.stages:
+                await stage.run([work])
+            return work
+        except Exception as exc:
+            metrics.PIPELINE_FAILURES.inc()
+            error = f"{type(exc).__name__}: {exc}"
+            if work.post.attempts >= self.ctx.settings.pipeline_max_attempts:
+                work.verdict = Verdict(
+                    outcome=Outcome.HOLD, labels=[], policy_id="pipeline", policy_version=1,
+                    trace=[{"rule": "pipeline-error", "outcome": Outcome.HOLD.value, "mode": "live", "error": error,
+                            "attempts": work.post.attempts}],
+                )
+                return work
+            delay = min(2.0 ** work.post.attempts, MAX_RETRY_DELAY_SECONDS)
+            async with self.ctx.db.write() as connection:
+                await release_for_retry_txn(connection, work.post.post_id, error=error,
+                                            retry_at=self.ctx.clock.now() + timedelta(seconds=delay))
+            return None
+
+    async def run_until_idle(self) -> int:
+        """Decide everything that is claimable now; the number of posts claimed."""
+        total = 0
+        while processed := await self.run_once():
+            total += processed
+        return total
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        poll = self.ctx.settings.pipeline_poll_seconds
+        while not stop.is_set():
+            try:
+                processed = await self.run_once()
+            except Exception:
+                log.exception("pipeline worker iteration failed; continuing after a pause")
+                processed = 0
+            if processed:
+                continue
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+
+def _decision_row(work: PostWork) -> DecisionRow:
+    verdict = work.verdict
+    if verdict is None:
+        raise RuntimeError(f"post {work.post.post_id} left the stages without a verdict")
+    return DecisionRow(
+        post_id=work.post.post_id, policy_id=verdict.policy_id, policy_version=verdict.policy_version,
+        outcome=verdict.outcome.value, state=verdict.outcome.state, lang=work.facts.get("post", {}).get("lang"),
+        labels=verdict.labels, facts=work.facts, trace=verdict.trace, versions=work.versions,
+        automated=verdict.automated,
+    )

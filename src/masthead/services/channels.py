@@ -1,0 +1,84 @@
+"""Channels: creation, authors, subscriptions."""
+from __future__ import annotations
+
+from masthead.context import Context
+from masthead.domain.accounts import check_display_name, check_handle
+from masthead.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
+from masthead.domain.models import Account, Channel, ChannelMember
+from masthead.domain.permissions import Action, check_allowed, may_manage_channel
+from masthead.store import accounts as account_store
+from masthead.store import channels as store
+
+MAX_DESCRIPTION_LENGTH = 2000
+
+
+async def do_create_channel(ctx: Context, account: Account, *, handle: str, name: str, description: str) -> Channel:
+    check_allowed(account.roles, Action.CREATE_CHANNEL)
+    handle = check_handle(handle)
+    name = check_display_name(name, field="name")
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise Unprocessable(f"description must be at most {MAX_DESCRIPTION_LENGTH} characters",
+                            code="invalid_description")
+    async with ctx.db.write() as connection:
+        channel_id = await store.insert_channel_txn(
+            connection, handle=handle, name=name, description=description, owner_id=account.id, now=ctx.clock.now())
+        if channel_id is None:
+            raise Conflict(f"the channel handle {handle!r} is taken", code="handle_taken")
+        channel = await store.channel_by_id(connection, channel_id)
+    assert channel is not None
+    return channel
+
+
+async def access_channel(ctx: Context, handle: str) -> Channel:
+    async with ctx.db.read() as connection:
+        channel = await store.channel_by_handle(connection, handle)
+    if channel is None:
+        raise NotFound(f"no channel is called {handle!r}", code="channel_not_found")
+    return channel
+
+
+async def channel_details(ctx: Context, channel: Channel) -> tuple[list[ChannelMember], int]:
+    async with ctx.db.read() as connection:
+        return await store.members_of(connection, channel.id), await store.subscriber_count(connection, channel.id)
+
+
+async def _access_managed_channel(ctx: Context, account: Account, handle: str) -> Channel:
+    channel = await access_channel(ctx, handle)
+    async with ctx.db.read() as connection:
+        role = await store.member_role(connection, channel.id, account.id)
+    if not may_manage_channel(role):
+        raise Forbidden(f"only the owner of {handle!r} may change its authors")
+    return channel
+
+
+async def do_add_author(ctx: Context, account: Account, handle: str, author_handle: str) -> None:
+    channel = await _access_managed_channel(ctx, account, handle)
+    async with ctx.db.write() as connection:
+        author = await account_store.account_by_handle(connection, author_handle)
+        if author is None:
+            raise Unprocessable(f"no account is called {author_handle!r}", code="unknown_account")
+        if await store.member_role(connection, channel.id, author.id) is None:
+            await store.add_author_txn(connection, channel.id, author.id)
+
+
+async def do_remove_author(ctx: Context, account: Account, handle: str, author_handle: str) -> None:
+    channel = await _access_managed_channel(ctx, account, handle)
+    async with ctx.db.write() as connection:
+        author = await account_store.account_by_handle(connection, author_handle)
+        if author is None or not await store.remove_author_txn(connection, channel.id, author.id):
+            raise NotFound(f"{author_handle!r} is not an author of {handle!r}", code="author_not_found")
+
+
+async def do_subscribe(ctx: Context, account: Account, handle: str) -> Channel:
+    check_allowed(account.roles, Action.SUBSCRIBE)
+    channel = await access_channel(ctx, handle)
+    async with ctx.db.write() as connection:
+        await store.subscribe_txn(connection, account.id, channel.id, ctx.clock.now())
+    return channel
+
+
+async def do_unsubscribe(ctx: Context, account: Account, handle: str) -> Channel:
+    channel = await access_channel(ctx, handle)
+    async with ctx.db.write() as connection:
+        await store.unsubscribe_txn(connection, account.id, channel.id)
+    return channel

@@ -1,0 +1,96 @@
+"""Publishing (accept now, decide in the pipeline) and reading timelines and feeds."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from masthead import metrics
+from masthead.context import Context
+from masthead.domain.errors import Forbidden, NotFound, Unprocessable
+from masthead.domain.models import Account, Channel, Post
+from masthead.domain.paging import Cursor, Page, check_page_size
+from masthead.domain.permissions import Action, allowed, may_publish
+from masthead.domain.posts import PostState, check_body, check_source_url, check_title
+from masthead.domain.render import render_markdown
+from masthead.services.channels import access_channel
+from masthead.store import channels as channel_store
+from masthead.store import posts as store
+
+
+async def do_publish(
+    ctx: Context, account: Account, handle: str, *, title: str, body: str, reprint_of: int | None = None,
+    source_url: str | None = None, original: bool = False, on_accepted: Callable[[], None] | None = None,
+) -> Post:
+    """Store the post as `received` with its outbox entry in one transaction; the pipeline decides it later."""
+    channel = await access_channel(ctx, handle)
+    title = check_title(title)
+    body = check_body(body, ctx.settings.max_body_bytes)
+    if source_url is not None:
+        source_url = check_source_url(source_url)
+    if original and reprint_of is not None:
+        raise Unprocessable("a post cannot be both original and a reprint", code="original_and_reprint")
+    body_html = render_markdown(body)
+    async with ctx.db.write() as connection:
+        if not may_publish(await channel_store.member_role(connection, channel.id, account.id)):
+            raise Forbidden(f"only the owner and authors of {handle!r} may publish there")
+        if reprint_of is not None and not await store.post_exists(connection, reprint_of):
+            raise Unprocessable(f"reprint_of names post {reprint_of}, which does not exist", code="unknown_post")
+        [post_id] = await store.insert_posts_txn(connection, [{
+            "channel_id": channel.id, "author_id": account.id, "title": title, "body": body, "body_html": body_html,
+            "reprint_of": reprint_of, "source_url": source_url, "original": original,
+        }], ctx.clock.now())
+        post = await store.post_by_id(connection, post_id)
+    assert post is not None
+    metrics.POSTS_ACCEPTED.inc()
+    if on_accepted is not None:
+        on_accepted()
+    return post
+
+
+async def access_post(ctx: Context, viewer: Account | None, post_id: int) -> Post:
+    """A published post for anyone; an undecided or restricted one only for its channel's people and staff."""
+    async with ctx.db.read() as connection:
+        post = await store.post_by_id(connection, post_id)
+        visible = post is not None and (
+            post.state is PostState.PUBLISHED
+            or (viewer is not None and (
+                allowed(viewer.roles, Action.VIEW_DECISION_PRIVATE)
+                or await channel_store.member_role(connection, post.channel_id, viewer.id) is not None))
+        )
+    if post is None or not visible:
+        raise NotFound(f"no post {post_id} is visible to you", code="post_not_found")
+    return post
+
+
+def _page(posts: list[Post], limit: int) -> Page[Post]:
+    if len(posts) <= limit:
+        return Page(items=posts, next_cursor=None)
+    last = posts[limit - 1]
+    assert last.published_at is not None
+    return Page(items=posts[:limit], next_cursor=Cursor(last.published_at, last.id).encode())
+
+
+async def channel_timeline(ctx: Context, channel: Channel, cursor: str | None, limit: int) -> Page[Post]:
+    limit = check_page_size(limit)
+    after = Cursor.decode(cursor) if cursor else None
+    async with ctx.db.read() as connection:
+        return _page(await store.channel_timeline(connection, channel.id, after, limit + 1), limit)
+
+
+async def feed(ctx: Context, account: Account, cursor: str | None, limit: int) -> Page[Post]:
+    limit = check_page_size(limit)
+    after = Cursor.decode(cursor) if cursor else None
+    async with ctx.db.read() as connection:
+        return _page(await store.feed(connection, account.id, after, limit + 1), limit)
+
+
+async def recent(ctx: Context, cursor: str | None, limit: int) -> Page[Post]:
+    limit = check_page_size(limit)
+    after = Cursor.decode(cursor) if cursor else None
+    async with ctx.db.read() as connection:
+        return _page(await store.recent_posts(connection, after, limit + 1), limit)
+
+
+async def access_post_by_id_text(ctx: Context, viewer: Account | None, post_id: str) -> Post:
+    if not post_id.isdigit():
+        raise NotFound(f"no post {post_id!r} exists", code="post_not_found")
+    return await access_post(ctx, viewer, int(post_id))

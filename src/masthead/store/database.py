@@ -1,0 +1,65 @@
+"""The one engine interface: SQLite (WAL, a single writer path) or PostgreSQL, chosen by URL."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """`write()` is the only way to change data. On SQLite every write goes through one connection that
+    takes the database lock up front (BEGIN IMMEDIATE), so writers queue instead of failing mid-transaction;
+    other processes wait on the busy timeout. Reads use a separate pool and never block the writer (WAL)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.write_engine = self._sqlite_engine(url, pool_size=1, begin="BEGIN IMMEDIATE")
+            self.read_engine = self._sqlite_engine(url, pool_size=4, begin="BEGIN")
+        else:
+            self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.read_engine = self.write_engine
+
+    @staticmethod
+    def _sqlite_engine(url: str, *, pool_size: int, begin: str) -> AsyncEngine:
+        engine = create_async_engine(url, poolclass=AsyncAdaptedQueuePool, pool_size=pool_size, max_overflow=0)
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+            # Let SQLAlchemy's "begin" event, not the driver, decide how transactions start.
+            dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def on_begin(connection: Any) -> None:
+            connection.exec_driver_sql(begin)
+
+        return engine
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        async with self.write_engine.begin() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.read_engine.connect() as connection:
+            yield connection
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()

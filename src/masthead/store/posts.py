@@ -1,0 +1,84 @@
+"""Posts, their timelines and the outbox entry written with each accepted post."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from masthead.domain.models import Post
+from masthead.domain.paging import Cursor
+from masthead.domain.posts import PostState
+from masthead.store.tables import channels, outbox, posts, subscriptions
+
+_POST_COLUMNS = (
+    posts.c.id, posts.c.channel_id, channels.c.handle.label("channel_handle"), posts.c.author_id, posts.c.title,
+    posts.c.body, posts.c.body_html, posts.c.state, posts.c.lang, posts.c.labels, posts.c.reprint_of,
+    posts.c.source_url, posts.c.original, posts.c.created_at, posts.c.published_at,
+)
+
+
+def _post(row: sa.Row[Any]) -> Post:
+    return Post(
+        id=row.id, channel_id=row.channel_id, channel_handle=row.channel_handle, author_id=row.author_id,
+        title=row.title, body=row.body, body_html=row.body_html, state=PostState(row.state), lang=row.lang,
+        labels=tuple(row.labels), reprint_of=row.reprint_of, source_url=row.source_url, original=row.original,
+        created_at=row.created_at, published_at=row.published_at,
+    )
+
+
+def _select_posts() -> sa.Select[Any]:
+    return sa.select(*_POST_COLUMNS).join(channels, channels.c.id == posts.c.channel_id)
+
+
+async def insert_posts_txn(connection: AsyncConnection, rows: Sequence[dict[str, Any]], now: datetime) -> list[int]:
+    """Store accepted posts in state `received`, each with its outbox entry, in the caller's transaction."""
+    result = await connection.execute(
+        posts.insert().returning(posts.c.id, sort_by_parameter_order=True),
+        [{**row, "state": PostState.RECEIVED.value, "labels": [], "created_at": now} for row in rows],
+    )
+    ids: list[int] = list(result.scalars())
+    await connection.execute(outbox.insert(), [
+        {"post_id": post_id, "attempts": 0, "available_at": now, "created_at": now} for post_id in ids
+    ])
+    return ids
+
+
+async def post_by_id(connection: AsyncConnection, post_id: int) -> Post | None:
+    row = (await connection.execute(_select_posts().where(posts.c.id == post_id))).first()
+    return None if row is None else _post(row)
+
+
+async def post_exists(connection: AsyncConnection, post_id: int) -> bool:
+    return (await connection.execute(sa.select(posts.c.id).where(posts.c.id == post_id))).first() is not None
+
+
+def _newest_first(query: sa.Select[Any], cursor: Cursor | None, limit: int) -> sa.Select[Any]:
+    query = query.where(posts.c.state == PostState.PUBLISHED.value)
+    if cursor is not None:
+        query = query.where(sa.tuple_(posts.c.published_at, posts.c.id) < sa.tuple_(
+            sa.literal(cursor.published_at, posts.c.published_at.type), sa.literal(cursor.post_id)))
+    return query.order_by(posts.c.published_at.desc(), posts.c.id.desc()).limit(limit)
+
+
+async def channel_timeline(connection: AsyncConnection, channel_id: int, cursor: Cursor | None, limit: int) -> list[Post]:
+    query = _newest_first(_select_posts().where(posts.c.channel_id == channel_id), cursor, limit)
+    return [_post(row) for row in await connection.execute(query)]
+
+
+async def feed(connection: AsyncConnection, account_id: int, cursor: Cursor | None, limit: int) -> list[Post]:
+    """The subscribed channels' timelines merged on read; publishing writes nothing per subscriber."""
+    subscribed = sa.select(subscriptions.c.channel_id).where(subscriptions.c.account_id == account_id)
+    query = _newest_first(_select_posts().where(posts.c.channel_id.in_(subscribed)), cursor, limit)
+    return [_post(row) for row in await connection.execute(query)]
+
+
+async def recent_posts(connection: AsyncConnection, cursor: Cursor | None, limit: int) -> list[Post]:
+    return [_post(row) for row in await connection.execute(_newest_first(_select_posts(), cursor, limit))]
+
+
+async def count_posts_by_state(connection: AsyncConnection) -> dict[str, int]:
+    rows = await connection.execute(sa.select(posts.c.state, sa.func.count()).group_by(posts.c.state))
+    return {row[0]: row[1] for row in rows}

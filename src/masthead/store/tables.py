@@ -1,0 +1,121 @@
+"""The schema. Alembic migrations under store/migrations create and change it; this is their reference."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from masthead.store.types import BigId, Json, UTCDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+accounts = sa.Table(
+    "accounts", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("handle", sa.String(30), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(100), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+account_roles = sa.Table(
+    "account_roles", metadata,
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(20), primary_key=True),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+channels = sa.Table(
+    "channels", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("handle", sa.String(30), nullable=False, unique=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+channel_members = sa.Table(
+    "channel_members", metadata,
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Index("ix_channel_members_account", "account_id"),
+)
+
+subscriptions = sa.Table(
+    "subscriptions", metadata,
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_subscriptions_channel", "channel_id"),
+)
+
+posts = sa.Table(
+    "posts", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("author_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("lang", sa.String(8), nullable=True),
+    sa.Column("labels", Json, nullable=False),
+    sa.Column("reprint_of", BigId, sa.ForeignKey("posts.id"), nullable=True),
+    sa.Column("source_url", sa.String(2000), nullable=True),
+    sa.Column("original", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("published_at", UTCDateTime, nullable=True),
+    # A channel's timeline is this table read newest first; nothing is copied per subscriber.
+    sa.Index("ix_posts_timeline", "channel_id", "state", "published_at", "id"),
+    sa.Index("ix_posts_reprint_of", "reprint_of"),
+)
+
+# One row per accepted post until the pipeline has decided it: the durable hand-off between publish and worker.
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, unique=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("available_at", UTCDateTime, nullable=False),
+    sa.Column("claimed_at", UTCDateTime, nullable=True),
+    sa.Column("claimed_by", sa.String(64), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_outbox_available", "available_at"),
+)
+
+decisions = sa.Table(
+    "decisions", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("policy_id", sa.String(100), nullable=False),
+    sa.Column("policy_version", sa.Integer, nullable=False),
+    sa.Column("outcome", sa.String(10), nullable=False),
+    sa.Column("labels", Json, nullable=False),
+    sa.Column("facts", Json, nullable=False),
+    sa.Column("trace", Json, nullable=False),
+    sa.Column("versions", Json, nullable=False),
+    sa.Column("automated", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("post_id", "policy_id", "policy_version", name="uq_decisions_post_policy"),
+)
+
+meta = sa.Table(
+    "meta", metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
