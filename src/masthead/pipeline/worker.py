@@ -58,7 +58,7 @@ class PipelineWorker:
         started = time.perf_counter()
         batch = [PostWork(post=post) for post in claimed]
         decided = await self._run_stages(batch)
-        rows = [_decision_row(work) for work in decided]
+        rows = [decision_row(work) for work in decided]
         async with self.ctx.db.write() as connection:
             await commit_decisions_txn(connection, rows, self.ctx.clock.now())
         metrics.PIPELINE_BATCH_SECONDS.observe(time.perf_counter() - started)
@@ -69,12 +69,13 @@ class PipelineWorker:
         return len(claimed)
 
     async def _run_stages(self, batch: list[PostWork]) -> list[PostWork]:
-        try:
-            for stage in self.stages:
-                await stage.run(batch)
-            return batch
-        except Exception:
-            log.exception("pipeline batch failed; retrying its %d posts one by one", len(batch))
+        if len(batch) > 1:
+            try:
+                for stage in self.stages:
+                    await stage.run(batch)
+                return batch
+            except Exception:
+                log.exception("pipeline batch failed; retrying its %d posts one by one", len(batch))
         return [work for work in [await self._run_alone(work) for work in batch] if work is not None]
 
     async def _run_alone(self, work: PostWork) -> PostWork | None:
@@ -123,7 +124,7 @@ class PipelineWorker:
                 waiter.cancel()
 
 
-def _decision_row(work: PostWork) -> DecisionRow:
+def decision_row(work: PostWork) -> DecisionRow:
     verdict = work.verdict
     if verdict is None:
         raise RuntimeError(f"post {work.post.post_id} left the stages without a verdict")
