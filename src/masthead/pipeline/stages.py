@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from masthead.domain.language import detect_language
+from masthead.domain.language import detect_languages
 from masthead.domain.posts import Outcome
 from masthead.store.pipeline import ClaimedPost
 
@@ -45,9 +45,10 @@ class AnalyseLanguage:
     name = "analyse.language"
 
     async def run(self, batch: Sequence[PostWork]) -> None:
-        for work in batch:
+        languages = detect_languages([work.post.title + "\n" + work.post.body for work in batch])
+        for work, lang in zip(batch, languages, strict=True):
             post = work.fact_group("post")
-            post["lang"] = detect_language(work.post.title + "\n" + work.post.body)
+            post["lang"] = lang
             post["length"] = len(work.post.body)
             post["is_reprint"] = work.post.reprint_of is not None
             post["declared_original"] = work.post.original

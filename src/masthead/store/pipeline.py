@@ -1,6 +1,7 @@
 """The pipeline's reads and writes: claim outbox entries, then commit a batch's decisions in one transaction."""
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import PostState
+from masthead.store.bulk import DriverStatement
 from masthead.store.dialect import insert_ignoring_conflicts
-from masthead.store.tables import decisions, outbox, posts
+from masthead.store.tables import decisions, outbox, post_bodies, posts
 
 
 @dataclass(frozen=True)
@@ -43,35 +45,49 @@ class DecisionRow:
     automated: bool
 
 
+_CLAIM_COLUMNS = (outbox.c.id, outbox.c.attempts, posts.c.id, posts.c.channel_id, posts.c.author_id, posts.c.title,
+                  post_bodies.c.body, posts.c.reprint_of, posts.c.source_url, posts.c.original, posts.c.created_at)
+_DECISION_COLUMNS = ("post_id", "policy_id", "policy_version", "outcome", "labels", "facts", "trace", "versions",
+                     "automated", "created_at")
+
+
+def _claim_statement(connection: AsyncConnection, limit: int) -> DriverStatement:
+    return DriverStatement(connection, (
+        sa.select(*_CLAIM_COLUMNS)
+        .select_from(outbox.join(posts, posts.c.id == outbox.c.post_id)
+                     .join(post_bodies, post_bodies.c.post_id == outbox.c.post_id))
+        .where(outbox.c.available_at <= sa.bindparam("now"),
+               sa.or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < sa.bindparam("expired")))
+        .order_by(outbox.c.id).limit(limit)
+        .with_for_update(of=outbox, skip_locked=True)
+    ))
+
+
+def _decision_insert(connection: AsyncConnection) -> DriverStatement:
+    return DriverStatement(connection, insert_ignoring_conflicts(connection, decisions).values(
+        {name: sa.bindparam(name) for name in _DECISION_COLUMNS}))
+
+
 async def claim_batch_txn(
     connection: AsyncConnection, *, worker_id: str, now: datetime, lease: timedelta, limit: int
 ) -> list[ClaimedPost]:
-    """Take up to `limit` entries nobody holds (or whose holder's lease ran out). On PostgreSQL concurrent
-    workers skip each other's rows; on SQLite the write lock already serialises claims."""
-    claimable = (
-        sa.select(outbox.c.id)
-        .where(outbox.c.available_at <= now, sa.or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < now - lease))
-        .order_by(outbox.c.id).limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = await connection.execute(
-        outbox.update().where(outbox.c.id.in_(claimable.scalar_subquery()))
-        .values(claimed_at=now, claimed_by=worker_id, attempts=outbox.c.attempts + 1)
-        .returning(outbox.c.post_id, outbox.c.attempts)
-    )
-    attempts = {row.post_id: row.attempts for row in claimed}
-    if not attempts:
+    """Take up to `limit` entries nobody holds (or whose holder's lease ran out), with their posts' content.
+    On PostgreSQL concurrent workers skip each other's rows (FOR UPDATE SKIP LOCKED); on SQLite the write
+    transaction (BEGIN IMMEDIATE) already serialises claims. The claim itself is one set-based UPDATE."""
+    statement = _claim_statement(connection, limit)
+    rows = await statement.fetchall(connection, {"now": now, "expired": now - lease})
+    if not rows:
         return []
-    rows = await connection.execute(
-        sa.select(posts.c.id, posts.c.channel_id, posts.c.author_id, posts.c.title, posts.c.body, posts.c.reprint_of,
-                  posts.c.source_url, posts.c.original, posts.c.created_at)
-        .where(posts.c.id.in_(list(attempts))).order_by(posts.c.id)
+    await connection.execute(
+        outbox.update().where(outbox.c.id.in_([row[0] for row in rows]))
+        .values(claimed_at=now, claimed_by=worker_id, attempts=outbox.c.attempts + 1)
     )
     return [
-        ClaimedPost(post_id=r.id, attempts=attempts[r.id], channel_id=r.channel_id, author_id=r.author_id,
-                    title=r.title, body=r.body, reprint_of=r.reprint_of, source_url=r.source_url,
-                    original=r.original, created_at=r.created_at)
-        for r in rows
+        ClaimedPost(post_id=post_id, attempts=attempts + 1, channel_id=channel_id, author_id=author_id, title=title,
+                    body=body, reprint_of=reprint_of, source_url=source_url, original=bool(original),
+                    created_at=statement.from_driver_datetime(created_at))
+        for (_, attempts, post_id, channel_id, author_id, title, body, reprint_of, source_url, original, created_at)
+        in rows
     ]
 
 
@@ -80,20 +96,23 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
     already decided (by a worker whose lease we outlived) keeps its first decision."""
     if not rows:
         return
-    await connection.execute(insert_ignoring_conflicts(connection, decisions), [
+    await _decision_insert(connection).executemany(connection, [
         {"post_id": r.post_id, "policy_id": r.policy_id, "policy_version": r.policy_version, "outcome": r.outcome,
          "labels": r.labels, "facts": r.facts, "trace": r.trace, "versions": r.versions, "automated": r.automated,
          "created_at": now}
         for r in rows
     ])
-    await connection.execute(
-        posts.update()
-        .where(posts.c.id == sa.bindparam("p_id"), posts.c.state == PostState.RECEIVED.value)
-        .values(state=sa.bindparam("p_state"), lang=sa.bindparam("p_lang"), labels=sa.bindparam("p_labels"),
-                published_at=sa.bindparam("p_published_at")),
-        [{"p_id": r.post_id, "p_state": r.state.value, "p_lang": r.lang, "p_labels": r.labels,
-          "p_published_at": now if r.state is PostState.PUBLISHED else None} for r in rows],
-    )
+    # Posts in a batch mostly share their outcome, so one UPDATE per distinct (state, lang, labels) is enough.
+    groups: dict[tuple[PostState, str | None, tuple[str, ...]], list[int]] = defaultdict(list)
+    for r in rows:
+        groups[(r.state, r.lang, tuple(r.labels))].append(r.post_id)
+    for (state, lang, labels), post_ids in groups.items():
+        await connection.execute(
+            posts.update()
+            .where(posts.c.id.in_(post_ids), posts.c.state == PostState.RECEIVED.value)
+            .values(state=state.value, lang=lang, labels=list(labels),
+                    published_at=now if state is PostState.PUBLISHED else None)
+        )
     await connection.execute(outbox.delete().where(outbox.c.post_id.in_([r.post_id for r in rows])))
 
 

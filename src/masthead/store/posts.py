@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from masthead.domain.models import Post
 from masthead.domain.paging import Cursor
 from masthead.domain.posts import PostState
-from masthead.store.tables import channels, outbox, posts, subscriptions
+from masthead.store.tables import channels, outbox, post_bodies, posts, subscriptions
 
 _POST_COLUMNS = (
     posts.c.id, posts.c.channel_id, channels.c.handle.label("channel_handle"), posts.c.author_id, posts.c.title,
-    posts.c.body, posts.c.body_html, posts.c.state, posts.c.lang, posts.c.labels, posts.c.reprint_of,
+    post_bodies.c.body, post_bodies.c.body_html, posts.c.state, posts.c.lang, posts.c.labels, posts.c.reprint_of,
     posts.c.source_url, posts.c.original, posts.c.created_at, posts.c.published_at,
 )
 
@@ -30,16 +30,23 @@ def _post(row: sa.Row[Any]) -> Post:
 
 
 def _select_posts() -> sa.Select[Any]:
-    return sa.select(*_POST_COLUMNS).join(channels, channels.c.id == posts.c.channel_id)
+    return (sa.select(*_POST_COLUMNS).join(channels, channels.c.id == posts.c.channel_id)
+            .join(post_bodies, post_bodies.c.post_id == posts.c.id))
 
 
 async def insert_posts_txn(connection: AsyncConnection, rows: Sequence[dict[str, Any]], now: datetime) -> list[int]:
     """Store accepted posts in state `received`, each with its outbox entry, in the caller's transaction."""
+    texts = [(row["body"], row["body_html"]) for row in rows]
     result = await connection.execute(
         posts.insert().returning(posts.c.id, sort_by_parameter_order=True),
-        [{**row, "state": PostState.RECEIVED.value, "labels": [], "created_at": now} for row in rows],
+        [{key: value for key, value in row.items() if key not in ("body", "body_html")}
+         | {"state": PostState.RECEIVED.value, "labels": [], "created_at": now} for row in rows],
     )
     ids: list[int] = list(result.scalars())
+    await connection.execute(post_bodies.insert(), [
+        {"post_id": post_id, "body": body, "body_html": body_html}
+        for post_id, (body, body_html) in zip(ids, texts, strict=True)
+    ])
     await connection.execute(outbox.insert(), [
         {"post_id": post_id, "attempts": 0, "available_at": now, "created_at": now} for post_id in ids
     ])

@@ -69,8 +69,6 @@ posts = sa.Table(
     sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
     sa.Column("author_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
     sa.Column("title", sa.String(300), nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
-    sa.Column("body_html", sa.Text, nullable=False),
     sa.Column("state", sa.String(10), nullable=False),
     sa.Column("lang", sa.String(8), nullable=True),
     sa.Column("labels", Json, nullable=False),
@@ -82,6 +80,15 @@ posts = sa.Table(
     # A channel's timeline is this table read newest first; nothing is copied per subscriber.
     sa.Index("ix_posts_timeline", "channel_id", "state", "published_at", "id"),
     sa.Index("ix_posts_reprint_of", "reprint_of"),
+)
+
+# The text of a post, written once. Kept apart from `posts` so that changing a post's state rewrites a short
+# row rather than the whole article.
+post_bodies = sa.Table(
+    "post_bodies", metadata,
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text, nullable=False),
 )
 
 # One row per accepted post until the pipeline has decided it: the durable hand-off between publish and worker.
