@@ -1,0 +1,114 @@
+"""The pages in a real browser: Playwright driving Debian's Chromium against a live server with demo data."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from masthead.api.app import create_app
+from masthead.context import Context
+from masthead.demo import DEMO_PASSWORD, load_demo
+from masthead.settings import Settings
+from masthead.store.migrate import run_migrations
+from tests.conftest import FAST_HASHER, service_unavailable
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("web") / "masthead.db"
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{database}", pipeline_poll_seconds=0.05)
+    run_migrations(settings.database_url)
+    ctx = Context.create(settings, hasher=FAST_HASHER)
+
+    async def demo() -> None:
+        await load_demo(ctx)
+        await ctx.db.dispose()
+    asyncio.run(demo())
+    port = _free_port()
+    uvicorn_server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    while httpx.get(f"{base}/healthz").json()["pipeline_backlog"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield base
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        service_unavailable(f"Chromium is not installed at {CHROMIUM} (make test installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def test_front_page_to_channel_to_post(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    expect(page.locator("section.channels")).to_contain_text("江南日报")
+    expect(page.locator("section.timeline")).to_contain_text("Ferry timetable changes from Monday")
+    page.get_by_role("link", name="江南日报").click()
+    expect(page).to_have_url(server + "/c/jiangnan_daily")
+    expect(page.locator("h1")).to_have_text("江南日报")
+    expect(page.locator(".subscribers")).to_have_text("1 subscriber")
+    page.get_by_role("link", name="古镇石桥修缮完工").click()
+    expect(page.locator("article.post h1")).to_have_text("古镇石桥修缮完工")
+    expect(page.locator("article.post .body strong")).to_have_text("明代")
+    assert page.locator("article.post").get_attribute("lang") == "zh"
+
+
+def test_a_new_post_appears_once_the_pipeline_has_decided_it(server: str, page: Page) -> None:
+    token = httpx.post(f"{server}/api/v1/sessions", json={"handle": "harbour_ed", "password": DEMO_PASSWORD}).json()["token"]
+    response = httpx.post(f"{server}/api/v1/channels/harbour_times/posts", headers={"Authorization": f"Bearer {token}"},
+                          json={"title": "Lighthouse open day", "body": "Tours every hour, <b>free</b>.<script>alert(1)</script>"})
+    assert response.status_code == 202
+    post_id = response.json()["id"]
+    page.goto(server + "/c/harbour_times")
+    for _ in range(50):
+        if page.locator(f'[data-post-id="{post_id}"]').count():
+            break
+        time.sleep(0.1)
+        page.reload()
+    page.locator(f'[data-post-id="{post_id}"] a').first.click()
+    expect(page.locator("article.post .body b")).to_have_text("free")
+    assert page.locator("article.post script").count() == 0
+
+
+def test_unknown_channel_page_explains_itself(server: str, page: Page) -> None:
+    response = page.goto(server + "/c/no_such_channel")
+    assert response is not None and response.status == 404
+    expect(page.locator("section.error")).to_contain_text("no channel is called 'no_such_channel'")
