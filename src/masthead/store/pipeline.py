@@ -58,7 +58,7 @@ def _claim_statement(connection: AsyncConnection, limit: int) -> DriverStatement
                      .join(post_bodies, post_bodies.c.post_id == outbox.c.post_id))
         .where(outbox.c.available_at <= sa.bindparam("now"),
                sa.or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < sa.bindparam("expired")))
-        .order_by(outbox.c.id).limit(limit)
+        .order_by(outbox.c.available_at, outbox.c.id).limit(limit)
         .with_for_update(of=outbox, skip_locked=True)
     ))
 

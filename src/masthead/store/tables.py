@@ -102,7 +102,8 @@ outbox = sa.Table(
     sa.Column("claimed_by", sa.String(64), nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Index("ix_outbox_available", "available_at"),
+    # Claims walk this index oldest first and stop after one batch, however long the backlog.
+    sa.Index("ix_outbox_available", "available_at", "id"),
 )
 
 decisions = sa.Table(

@@ -143,7 +143,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('post_id', name=op.f('uq_outbox_post_id'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_available', ['available_at'], unique=False)
+        batch_op.create_index('ix_outbox_available', ['available_at', 'id'], unique=False)
 
 
 
