@@ -51,3 +51,4 @@ class Post:
     original: bool
     created_at: datetime
     published_at: datetime | None
+    feed_seq: int | None

@@ -1,10 +1,13 @@
-"""Opaque cursors for newest-first lists: the (published_at, id) of the last item seen."""
+"""Opaque cursors over the publication order: (feed_seq, post id) of the last item seen.
+
+Every batch of posts the pipeline publishes takes the next value of one counter inside its own transaction,
+so feed_seq follows commit order: a reader who has seen (s, i) has seen every post ordered before it, and
+timelines, feeds and the live stream can all resume from the same cursor without missing anything."""
 from __future__ import annotations
 
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Generic, TypeVar
 
 from masthead.domain.errors import BadRequest
@@ -15,24 +18,20 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Cursor:
-    published_at: datetime
+    feed_seq: int
     post_id: int
 
     def encode(self) -> str:
-        raw = f"{self.published_at.isoformat()}|{self.post_id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return base64.urlsafe_b64encode(f"{self.feed_seq}.{self.post_id}".encode()).decode().rstrip("=")
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            moment, post_id = raw.split("|")
-            published_at = datetime.fromisoformat(moment)
-            if published_at.tzinfo is None:
-                raise ValueError("naive time")
-            return cls(published_at=published_at, post_id=int(post_id))
+            feed_seq, post_id = raw.split(".")
+            return cls(feed_seq=int(feed_seq), post_id=int(post_id))
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise BadRequest("cursor is not one this server issued; start again without it",
                              code="invalid_cursor") from None

@@ -65,8 +65,8 @@ def _page(posts: list[Post], limit: int) -> Page[Post]:
     if len(posts) <= limit:
         return Page(items=posts, next_cursor=None)
     last = posts[limit - 1]
-    assert last.published_at is not None
-    return Page(items=posts[:limit], next_cursor=Cursor(last.published_at, last.id).encode())
+    assert last.feed_seq is not None
+    return Page(items=posts[:limit], next_cursor=Cursor(last.feed_seq, last.id).encode())
 
 
 async def channel_timeline(ctx: Context, channel: Channel, cursor: str | None, limit: int) -> Page[Post]:

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import PostState
 from masthead.store.bulk import DriverStatement
-from masthead.store.dialect import insert_ignoring_conflicts
-from masthead.store.tables import decisions, outbox, post_bodies, posts
+from masthead.store.dialect import insert_ignoring_conflicts, upsert_increment
+from masthead.store.tables import decisions, outbox, post_bodies, posts, sequences
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,8 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
          "created_at": now}
         for r in rows
     ])
+    feed_seq = await next_sequence_value_txn(connection, "feed") if any(
+        r.state is PostState.PUBLISHED for r in rows) else None
     # Posts in a batch mostly share their outcome, so one UPDATE per distinct (state, lang, labels) is enough.
     groups: dict[tuple[PostState, str | None, tuple[str, ...]], list[int]] = defaultdict(list)
     for r in rows:
@@ -111,9 +113,20 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
             posts.update()
             .where(posts.c.id.in_(post_ids), posts.c.state == PostState.RECEIVED.value)
             .values(state=state.value, lang=lang, labels=list(labels),
-                    published_at=now if state is PostState.PUBLISHED else None)
+                    published_at=now if state is PostState.PUBLISHED else None,
+                    feed_seq=feed_seq if state is PostState.PUBLISHED else None)
         )
     await connection.execute(outbox.delete().where(outbox.c.post_id.in_([r.post_id for r in rows])))
+
+
+async def next_sequence_value_txn(connection: AsyncConnection, name: str) -> int:
+    """Take the next value of a named counter. The row stays locked until the caller's transaction ends, so
+    a later transaction can only take a higher value after this one has committed or rolled back."""
+    value: int = (await connection.execute(
+        upsert_increment(connection, sequences, "name", "value").values(name=name, value=1)
+        .returning(sequences.c.value)
+    )).scalar_one()
+    return value
 
 
 async def release_for_retry_txn(

@@ -16,7 +16,7 @@ from masthead.store.tables import channels, outbox, post_bodies, posts, subscrip
 _POST_COLUMNS = (
     posts.c.id, posts.c.channel_id, channels.c.handle.label("channel_handle"), posts.c.author_id, posts.c.title,
     post_bodies.c.body, post_bodies.c.body_html, posts.c.state, posts.c.lang, posts.c.labels, posts.c.reprint_of,
-    posts.c.source_url, posts.c.original, posts.c.created_at, posts.c.published_at,
+    posts.c.source_url, posts.c.original, posts.c.created_at, posts.c.published_at, posts.c.feed_seq,
 )
 
 
@@ -25,7 +25,7 @@ def _post(row: sa.Row[Any]) -> Post:
         id=row.id, channel_id=row.channel_id, channel_handle=row.channel_handle, author_id=row.author_id,
         title=row.title, body=row.body, body_html=row.body_html, state=PostState(row.state), lang=row.lang,
         labels=tuple(row.labels), reprint_of=row.reprint_of, source_url=row.source_url, original=row.original,
-        created_at=row.created_at, published_at=row.published_at,
+        created_at=row.created_at, published_at=row.published_at, feed_seq=row.feed_seq,
     )
 
 
@@ -65,9 +65,8 @@ async def post_exists(connection: AsyncConnection, post_id: int) -> bool:
 def _newest_first(query: sa.Select[Any], cursor: Cursor | None, limit: int) -> sa.Select[Any]:
     query = query.where(posts.c.state == PostState.PUBLISHED.value)
     if cursor is not None:
-        query = query.where(sa.tuple_(posts.c.published_at, posts.c.id) < sa.tuple_(
-            sa.literal(cursor.published_at, posts.c.published_at.type), sa.literal(cursor.post_id)))
-    return query.order_by(posts.c.published_at.desc(), posts.c.id.desc()).limit(limit)
+        query = query.where(sa.tuple_(posts.c.feed_seq, posts.c.id) < sa.tuple_(cursor.feed_seq, cursor.post_id))
+    return query.order_by(posts.c.feed_seq.desc(), posts.c.id.desc()).limit(limit)
 
 
 async def channel_timeline(connection: AsyncConnection, channel_id: int, cursor: Cursor | None, limit: int) -> list[Post]:

@@ -77,8 +77,10 @@ posts = sa.Table(
     sa.Column("original", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("published_at", UTCDateTime, nullable=True),
+    # Position in publication order (see domain/paging.py); set when the post is published.
+    sa.Column("feed_seq", sa.BigInteger, nullable=True),
     # A channel's timeline is this table read newest first; nothing is copied per subscriber.
-    sa.Index("ix_posts_timeline", "channel_id", "state", "published_at", "id"),
+    sa.Index("ix_posts_timeline", "channel_id", "state", "feed_seq", "id"),
     sa.Index("ix_posts_reprint_of", "reprint_of"),
 )
 
@@ -120,6 +122,13 @@ decisions = sa.Table(
     sa.Column("automated", sa.Boolean, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("post_id", "policy_id", "policy_version", name="uq_decisions_post_policy"),
+)
+
+# Named counters whose next value is taken inside the transaction that uses it, so values follow commit order.
+sequences = sa.Table(
+    "sequences", metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
 )
 
 meta = sa.Table(

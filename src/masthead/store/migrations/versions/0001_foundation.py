@@ -40,6 +40,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channels')),
     sa.UniqueConstraint('handle', name=op.f('uq_channels_handle'))
     )
+    op.create_table('sequences',
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_sequences'))
+    )
     op.create_table('meta',
     sa.Column('key', sa.String(length=100), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
@@ -75,6 +80,7 @@ def upgrade() -> None:
     sa.Column('original', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('feed_seq', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['accounts.id'], name=op.f('fk_posts_author_id_accounts')),
     sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_posts_channel_id_channels'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reprint_of'], ['posts.id'], name=op.f('fk_posts_reprint_of_posts')),
@@ -82,7 +88,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index('ix_posts_reprint_of', ['reprint_of'], unique=False)
-        batch_op.create_index('ix_posts_timeline', ['channel_id', 'state', 'published_at', 'id'], unique=False)
+        batch_op.create_index('ix_posts_timeline', ['channel_id', 'state', 'feed_seq', 'id'], unique=False)
 
     op.create_table('post_bodies',
     sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -148,6 +154,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('sequences')
     op.drop_table('post_bodies')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_available')
