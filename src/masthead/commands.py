@@ -52,21 +52,25 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
+    from masthead.live.announce import announce_published, connect_redis
     from masthead.pipeline.assembly import build_worker
 
     _configure_logging()
     ctx = Context.create(_settings())
+    bridge = connect_redis(ctx.settings.redis_url)
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        pipeline = build_worker(ctx)
+        pipeline = build_worker(ctx, after_commit=[announce_published(None, bridge)])
         log.info("pipeline worker %s started", pipeline.worker_id)
         try:
             await pipeline.run_forever(stop)
         finally:
+            if bridge is not None:
+                await bridge.close()
             await ctx.db.dispose()
         log.info("pipeline worker %s stopped", pipeline.worker_id)
 

@@ -21,6 +21,8 @@ class Settings:
     pipeline_lease_seconds: float = 30.0
     pipeline_poll_seconds: float = 0.2
     pipeline_max_attempts: int = 5
+    live_poll_seconds: float = 2.0
+    live_heartbeat_seconds: float = 15.0
     policy: str = "news-credential"
     data_dir: str = "./data"
 

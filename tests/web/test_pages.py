@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from masthead.api.app import create_app
@@ -20,18 +17,12 @@ from masthead.demo import DEMO_PASSWORD, load_demo
 from masthead.settings import Settings
 from masthead.store.migrate import run_migrations
 from tests.conftest import FAST_HASHER, service_unavailable
+from tests.live_server import serving
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -45,19 +36,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         await load_demo(ctx)
         await ctx.db.dispose()
     asyncio.run(demo())
-    port = _free_port()
-    uvicorn_server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uvicorn_server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    while httpx.get(f"{base}/healthz").json()["pipeline_backlog"] and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield base
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(ctx)) as base:
+        deadline = time.monotonic() + 20
+        while httpx.get(f"{base}/healthz").json()["pipeline_backlog"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +95,16 @@ def test_unknown_channel_page_explains_itself(server: str, page: Page) -> None:
     response = page.goto(server + "/c/no_such_channel")
     assert response is not None and response.status == 404
     expect(page.locator("section.error")).to_contain_text("no channel is called 'no_such_channel'")
+
+
+def test_an_open_channel_page_shows_new_posts_without_reloading(server: str, page: Page) -> None:
+    page.goto(server + "/c/harbour_times")
+    page.wait_for_timeout(300)  # the page's EventSource connects
+    token = httpx.post(f"{server}/api/v1/sessions", json={"handle": "harbour_ed", "password": DEMO_PASSWORD}).json()["token"]
+    response = httpx.post(f"{server}/api/v1/channels/harbour_times/posts", headers={"Authorization": f"Bearer {token}"},
+                          json={"title": "Tide tables for December", "body": "High water at 06:12."})
+    post_id = response.json()["id"]
+    live_item = page.locator(f'article.live[data-post-id="{post_id}"]')
+    expect(live_item).to_contain_text("Tide tables for December", timeout=10_000)
+    live_item.get_by_role("link", name="Tide tables for December").click()
+    expect(page.locator("article.post .body")).to_contain_text("High water at 06:12.")

@@ -10,8 +10,10 @@ from fastapi import APIRouter, FastAPI
 from masthead import __version__
 from masthead.api.errors import install_error_handlers
 from masthead.api.limits import BodySizeLimit
-from masthead.api.routes import accounts, channels, posts, system
+from masthead.api.routes import accounts, channels, live, posts, system
 from masthead.context import Context
+from masthead.live.announce import announce_published, connect_redis
+from masthead.live.hub import Hub
 from masthead.pipeline.assembly import build_worker
 from masthead.web.pages import mount_web
 
@@ -23,28 +25,36 @@ ENVELOPE_BYTES = 64 * 1024
 
 
 def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
-    worker = build_worker(ctx)
+    hub = Hub()
+    bridge = connect_redis(ctx.settings.redis_url)
+    worker = build_worker(ctx, after_commit=[announce_published(hub, bridge)])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(worker.run_forever(stop)) if run_worker else None
+        tasks = []
+        if run_worker:
+            tasks.append(asyncio.create_task(worker.run_forever(stop)))
+        if bridge is not None:
+            tasks.append(asyncio.create_task(bridge.relay(hub, stop)))
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
-                await task
+            await asyncio.gather(*tasks)
+            if bridge is not None:
+                await bridge.close()
             await ctx.db.dispose()
 
     app = FastAPI(title="Masthead", version=__version__, lifespan=lifespan, openapi_url="/openapi.json",
                   description="Public channels with verified publishers and accountable moderation.")
     app.state.ctx = ctx
     app.state.worker = worker
+    app.state.hub = hub
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, channels, posts):
+    for module in (accounts, channels, posts, live):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(system.router)

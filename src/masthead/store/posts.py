@@ -88,3 +88,30 @@ async def recent_posts(connection: AsyncConnection, cursor: Cursor | None, limit
 async def count_posts_by_state(connection: AsyncConnection) -> dict[str, int]:
     rows = await connection.execute(sa.select(posts.c.state, sa.func.count()).group_by(posts.c.state))
     return {row[0]: row[1] for row in rows}
+
+
+async def posts_after(
+    connection: AsyncConnection, cursor: Cursor, limit: int, *, channel_ids: Sequence[int] | None = None,
+    subscriber_id: int | None = None,
+) -> list[Post]:
+    """Published posts after `cursor` in publication order (oldest first), from the given channels, from a
+    subscriber's channels, or from every channel when neither is given."""
+    query = _select_posts().where(
+        posts.c.state == PostState.PUBLISHED.value,
+        sa.tuple_(posts.c.feed_seq, posts.c.id) > sa.tuple_(cursor.feed_seq, cursor.post_id))
+    if channel_ids is not None:
+        query = query.where(posts.c.channel_id.in_(list(channel_ids)))
+    if subscriber_id is not None:
+        query = query.where(posts.c.channel_id.in_(
+            sa.select(subscriptions.c.channel_id).where(subscriptions.c.account_id == subscriber_id)))
+    rows = await connection.execute(query.order_by(posts.c.feed_seq, posts.c.id).limit(limit))
+    return [_post(row) for row in rows]
+
+
+async def head_cursor(connection: AsyncConnection) -> Cursor:
+    """A cursor after every post published so far."""
+    row = (await connection.execute(
+        sa.select(posts.c.feed_seq, posts.c.id).where(posts.c.feed_seq.is_not(None))
+        .order_by(posts.c.feed_seq.desc(), posts.c.id.desc()).limit(1)
+    )).first()
+    return Cursor(0, 0) if row is None else Cursor(row.feed_seq, row.id)

@@ -1,0 +1,85 @@
+"""Live delivery: Server-Sent Events and WebSocket, both resumable from a cursor."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
+
+from masthead.api.deps import Ctx, OptionalAccount
+from masthead.api.views import post_view
+from masthead.context import Context
+from masthead.domain.errors import MastheadError
+from masthead.domain.models import Account
+from masthead.live.hub import Hub
+from masthead.live.stream import StreamEvent, event_payload, resolve_scope, start_cursor, stream_posts
+from masthead.services.accounts import access_account_by_token
+
+router = APIRouter(tags=["live"])
+
+Channels = Annotated[str | None, Query(description="comma-separated channel handles, or 'all'; default: your feed")]
+CursorQuery = Annotated[str | None, Query(alias="cursor", description="resume after this event id")]
+AccessToken = Annotated[str | None, Query(description="for clients that cannot send headers (EventSource)")]
+RETRY_MILLISECONDS = 2000
+
+
+async def _viewer(ctx: Context, header_account: Account | None, access_token: str | None) -> Account | None:
+    if header_account is not None or not access_token:
+        return header_account
+    return await access_account_by_token(ctx, access_token)
+
+
+def _sse(event: StreamEvent) -> bytes:
+    if event.kind == "heartbeat":
+        return b": heartbeat\n\n"
+    data = orjson.dumps(post_view(event.post) if event.post is not None else None)
+    return b"id: %s\nevent: %s\ndata: %s\n\n" % (event.cursor.encode(), event.kind.encode(), data)
+
+
+@router.get("/stream", response_class=StreamingResponse)
+async def stream(
+    request: Request, ctx: Ctx, account: OptionalAccount, channels: Channels = None, cursor: CursorQuery = None,
+    access_token: AccessToken = None, last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """Server-Sent Events: `post` events (id = resume cursor) and heartbeat comments. Reconnecting with
+    `Last-Event-ID` (browsers do it themselves) or `?cursor=` delivers everything published since."""
+    viewer = await _viewer(ctx, account, access_token)
+    scope = await resolve_scope(ctx, viewer, channels)
+    after = await start_cursor(ctx, last_event_id or cursor)
+    hub: Hub = request.app.state.hub
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"retry: %d\n\n" % RETRY_MILLISECONDS
+        async for event in stream_posts(ctx, hub, scope, after):
+            yield _sse(event)
+
+    return StreamingResponse(body(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@router.websocket("/ws")
+async def websocket(
+    socket: WebSocket, channels: Channels = None, cursor: CursorQuery = None, access_token: AccessToken = None,
+) -> None:
+    """The same events as JSON messages `{"event", "id", "data"}`; reconnect with `?cursor=<last id>`."""
+    ctx: Context = socket.app.state.ctx
+    header = socket.headers.get("authorization", "")
+    token = access_token or (header[7:] if header.lower().startswith("bearer ") else None)
+    try:
+        viewer = await access_account_by_token(ctx, token) if token else None
+        scope = await resolve_scope(ctx, viewer, channels)
+        after = await start_cursor(ctx, cursor)
+    except MastheadError as exc:
+        await socket.accept()
+        await socket.send_json({"event": "error", "data": {"code": exc.code, "message": exc.message}})
+        await socket.close(code=4000 + exc.status, reason=exc.code)
+        return
+    await socket.accept()
+    try:
+        async for event in stream_posts(ctx, socket.app.state.hub, scope, after):
+            post_json = post_view(event.post) if event.post is not None else None
+            await socket.send_json(event_payload(event, post_json))
+    except WebSocketDisconnect:
+        return

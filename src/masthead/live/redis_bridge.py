@@ -1,0 +1,45 @@
+"""Between nodes: after a commit a worker publishes a ping on one Redis channel; every server node holds one
+subscription and rings its local hub. Imported only when MASTHEAD_REDIS_URL is set."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import redis.asyncio as redis
+
+from masthead.live.hub import Hub
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "masthead:feed"
+RECONNECT_SECONDS = 1.0
+
+
+class RedisBridge:
+    def __init__(self, url: str) -> None:
+        self.client = redis.Redis.from_url(url)
+
+    async def announce(self) -> None:
+        try:
+            await self.client.publish(CHANNEL, b"1")
+        except (redis.RedisError, OSError) as exc:
+            # Streams still poll the database, so a lost ping only delays delivery.
+            log.warning("could not announce new posts on Redis: %s", exc)
+
+    async def relay(self, hub: Hub, stop: asyncio.Event) -> None:
+        """Ring `hub` for every ping until `stop` is set, reconnecting after errors."""
+        while not stop.is_set():
+            try:
+                async with self.client.pubsub() as pubsub:
+                    await pubsub.subscribe(CHANNEL)
+                    hub.notify()  # anything announced while we were not listening is read now
+                    while not stop.is_set():
+                        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+                        if message is not None:
+                            hub.notify()
+            except (redis.RedisError, OSError) as exc:
+                log.warning("Redis subscription lost (%s); retrying", exc)
+                await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def close(self) -> None:
+        await self.client.aclose()
