@@ -64,7 +64,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the bool {value!r}".replace("True", "true").replace("False", "false")
     if isinstance(value, (int, float, str)):
-        return f"the {type(value).__name__} {value!r}"
+        return f"the {'string' if isinstance(value, str) else type(value).__name__} {value!r}"
     return f"a {type(value).__name__}"
 
 
