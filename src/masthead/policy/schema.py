@@ -16,6 +16,9 @@ class FactKind(StrEnum):
     STRING_LIST = "list(string)"
 
 
+_EXACT_TYPES: dict[FactKind, type] = {
+    FactKind.BOOL: bool, FactKind.INT: int, FactKind.DOUBLE: float, FactKind.STRING: str, FactKind.STRING_LIST: list,
+}
 DEFAULTS: dict[FactKind, Any] = {
     FactKind.BOOL: False, FactKind.INT: 0, FactKind.DOUBLE: 0.0, FactKind.STRING: "", FactKind.STRING_LIST: (),
 }
@@ -31,9 +34,13 @@ class Fact:
     kind: FactKind
     meaning: str
     path: tuple[str, ...] = field(init=False)
+    exact_type: type = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", tuple(self.name.split(".")))
+        if not 2 <= len(self.path) <= 3:
+            raise ValueError(f"fact {self.name}: a fact name is group.name or group.table.name")
+        object.__setattr__(self, "exact_type", _EXACT_TYPES[self.kind])
 
     @property
     def default(self) -> Any:
@@ -42,6 +49,8 @@ class Fact:
 
     def check(self, value: Any) -> Any:
         """The value as the rules see it; FactError if it is not of this fact's type."""
+        if type(value) is self.exact_type and self.kind is not FactKind.STRING_LIST:
+            return value
         kind = self.kind
         if kind is FactKind.DOUBLE:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -103,7 +112,11 @@ class FactSchema:
         self.by_name: dict[str, Fact] = {fact.name: fact for fact in self.facts}
         if len(self.by_name) != len(self.facts):
             raise ValueError("a fact schema names each fact once")
-        self._supplied = tuple(fact for fact in self.facts if fact.name not in DERIVED_FACTS)
+        groups: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            if fact.name not in DERIVED_FACTS:
+                groups.setdefault(fact.path[0], []).append(fact)
+        self._groups = tuple((name, tuple(members)) for name, members in groups.items())
 
     def extend(self, *facts: Fact) -> FactSchema:
         return FactSchema((*self.facts, *facts))
@@ -114,13 +127,15 @@ class FactSchema:
     def flatten(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """Dotted name → typed value for every supplied fact; absent facts take their type's zero value."""
         flat: dict[str, Any] = {}
-        for fact in self._supplied:
-            value: Any = facts
-            for part in fact.path:
-                value = value.get(part) if isinstance(value, Mapping) else None
-                if value is None:
-                    break
-            flat[fact.name] = fact.default if value is None else fact.check(value)
+        for group_name, members in self._groups:
+            group = facts.get(group_name)
+            if not isinstance(group, Mapping):
+                group = {}
+            for fact in members:
+                value = group.get(fact.path[1])
+                if len(fact.path) > 2:
+                    value = value.get(fact.path[2]) if isinstance(value, Mapping) else None
+                flat[fact.name] = fact.default if value is None else fact.check(value)
         return flat
 
     def problems_in(self, facts: Mapping[str, Any]) -> list[str]:
