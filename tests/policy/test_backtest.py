@@ -1,6 +1,10 @@
 """Back-testing counts how a candidate policy would change recorded outcomes, by rule and by transition."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from masthead.policy import backtest, load_pack
 from tests.policy.helpers import AT
 
@@ -8,7 +12,7 @@ from tests.policy.helpers import AT
 def test_backtest_counts_changes_by_transition_and_rule() -> None:
     candidate = load_pack("news-credential")
     news = {"scores": {"political_news": 0.9}, "author": {"credentials": []}}
-    records = [
+    records: list[tuple[str, Mapping[str, Any], datetime, str]] = [
         ("p1", news, AT, "label"),
         ("p2", news, AT, "label"),
         ("p3", {"scores": {"sexual": 0.95}}, AT, "reject"),

@@ -45,3 +45,10 @@ def test_duplicate_campaign_ids_and_unmatched_braces_are_refused() -> None:
     messages = [problem.message for problem in raised.value.problems]
     assert "duplicate campaign id 'c' (first at line 5)" in messages
     assert any("unmatched '{'" in message for message in messages)
+
+
+def test_explanations_quote_fact_values_and_keep_escaped_braces() -> None:
+    text = HEADER + rule("r", "scores.hate > 0.5",
+                         explanation='"{{score}} {scores.hate}, banks {hashes.matches}, reprint {post.is_reprint}"')
+    verdict = load_policy_text(text, "p.toml").decide({"scores": {"hate": 0.666}}, AT)
+    assert verdict.explanation == "{score} 0.67, banks none, reprint false"

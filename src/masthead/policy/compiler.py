@@ -75,6 +75,7 @@ class _Compiler:
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             self.fail(self.lines.top_key("version"), "version must be a whole number of at least 1")
+            version = 0
         description = data.get("description", "")
         if not isinstance(description, str):
             self.fail(self.lines.top_key("description"), "description must be a string")
@@ -84,7 +85,7 @@ class _Compiler:
         if self.problems:
             raise PolicyError(sorted(self.problems, key=lambda problem: problem.line))
         return Policy(
-            id=str(policy_id), version=int(version), sha256=hashlib.sha256(self.text.encode()).hexdigest(),
+            id=str(policy_id), version=version, sha256=hashlib.sha256(self.text.encode()).hexdigest(),
             description=str(description), source_name=self.source_name, rules=tuple(rules),
             campaigns=tuple(campaigns), cases=tuple(cases), schema=self.schema,
             conditions=self.conditions.compile_all([rule.when for rule in rules]),
@@ -113,7 +114,8 @@ class _Compiler:
             starts = self._moment("campaign", index, table, "starts", required=True)
             ends = self._moment("campaign", index, table, "ends", required=True)
             if starts is not None and ends is not None and ends <= starts:
-                self.fail(self.lines.key("campaign", index, "ends"), f"campaign {campaign_id}: ends must be after starts")
+                self.fail(self.lines.key("campaign", index, "ends"),
+                          f"campaign {campaign_id}: ends must be after starts")
             owner = table.get("owner")
             if not isinstance(owner, str) or not owner.strip():
                 self.fail(self.lines.key("campaign", index, "owner"),
@@ -168,7 +170,8 @@ class _Compiler:
         keywords = self._strings("rule", index, table, "keyword", name, single=True)
         for keyword in keywords:
             if keyword not in KEYWORDS:
-                self.fail(at("rule", index, "keyword"), f"{name}: keyword must be a DSA KEYWORD_* value, not {keyword!r}")
+                self.fail(at("rule", index, "keyword"),
+                          f"{name}: keyword must be a DSA KEYWORD_* value, not {keyword!r}")
         ground = self._choice("rule", index, table, "ground", {g.value: g for g in Ground},
                               None if restricts else Ground.INCOMPATIBLE, name)
         reference = self._text("rule", index, table, "ground_reference", name, required=restricts)
@@ -260,7 +263,8 @@ class _Compiler:
         line = self.lines.key(array, index, key)
         if value is None:
             if required:
-                self.fail(line, f"{array} {index + 1}: {key} is required (a date-time with offset, e.g. 2026-05-01T00:00:00Z)")
+                self.fail(line, f"{array} {index + 1}: {key} is required "
+                                "(a date-time with offset, e.g. 2026-05-01T00:00:00Z)")
             return None
         if isinstance(value, datetime):
             if value.tzinfo is None:
