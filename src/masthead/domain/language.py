@@ -27,7 +27,6 @@ for _start, _end, _script in _RANGES:
 _KANA = _SCRIPTS.index("kana")
 _SCRIPT_CODES = ("ko", "zh", "ru", "ar", "el", "he", "th", "hi")
 _NON_LATIN_ORDER = [_SCRIPTS.index(code) for code in _SCRIPT_CODES]
-_WORD = re.compile(r"[a-zà-ÿ]+")
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and of to in is that for it with as was on are be by this have from".split()),
     "fr": frozenset("le la les et des est une que dans pour pas sur qui par avec du au".split()),
@@ -38,6 +37,9 @@ _LANGUAGES_OF_STOPWORD: dict[str, tuple[str, ...]] = {
     word: tuple(code for code, stops in _STOPWORDS.items() if word in stops)
     for word in set().union(*_STOPWORDS.values())
 }
+# One regex pass finds just the stopwords (whole words), instead of splitting the text into every word.
+_STOPWORD = re.compile(r"(?<![a-zà-ÿ])(?:" + "|".join(sorted(_LANGUAGES_OF_STOPWORD, key=len, reverse=True))
+                       + r")(?![a-zà-ÿ])")
 
 
 def _script_table(samples: Sequence[str]) -> np.ndarray:
@@ -52,8 +54,8 @@ def _script_table(samples: Sequence[str]) -> np.ndarray:
 
 def _latin_language(text: str) -> str:
     votes: dict[str, int] = {}
-    for word in _WORD.findall(text[:_WORD_SAMPLE_CHARS].lower()):
-        for code in _LANGUAGES_OF_STOPWORD.get(word, ()):
+    for word in _STOPWORD.findall(text[:_WORD_SAMPLE_CHARS].lower()):
+        for code in _LANGUAGES_OF_STOPWORD[word]:
             votes[code] = votes.get(code, 0) + 1
     return max(votes, key=lambda code: (votes[code], code == "en")) if votes else "en"
 

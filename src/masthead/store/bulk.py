@@ -10,10 +10,33 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 
+from masthead.store.dialect import insert_ignoring_conflicts
+
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own storage format for SQLite DATETIME
+
+
+def json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def driver_value(value: Any, *, sqlite: bool) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(_SQLITE_DATETIME) if sqlite else value
+    if isinstance(value, (dict, list)):
+        return json_text(value)
+    return value
+
+
+def python_datetime(value: Any) -> datetime:
+    """A datetime column read through the driver, as an aware UTC datetime."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 class DriverStatement:
@@ -24,27 +47,45 @@ class DriverStatement:
         self.sql = str(compiled)
         self.names: list[str] = list(compiled.positiontup or [])
         self.defaults: dict[str, Any] = dict(compiled.params)
-        self.is_sqlite = connection.dialect.name == "sqlite"
+        self.sqlite = connection.dialect.name == "sqlite"
 
     def parameters(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(self.to_driver(values[name] if name in values else self.defaults[name]) for name in self.names)
-
-    def to_driver(self, value: Any) -> Any:
-        if isinstance(value, datetime):
-            return value.astimezone(UTC).strftime(_SQLITE_DATETIME) if self.is_sqlite else value
-        if isinstance(value, (dict, list)):
-            return orjson.dumps(value).decode()
-        return value
-
-    def from_driver_datetime(self, value: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-    async def executemany(self, connection: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            await connection.exec_driver_sql(self.sql, [self.parameters(row) for row in rows])
+        return tuple(driver_value(values[name] if name in values else self.defaults[name], sqlite=self.sqlite)
+                     for name in self.names)
 
     async def fetchall(self, connection: AsyncConnection, values: dict[str, Any]) -> list[tuple[Any, ...]]:
         result = await connection.exec_driver_sql(self.sql, self.parameters(values))
         return [tuple(row) for row in result.all()]
+
+
+class BulkInsert:
+    """Many rows in one go: `INSERT … SELECT * FROM unnest(arrays)` on PostgreSQL (one execution instead of one
+    per row), executemany on SQLite (no network between statements there). Rows are tuples ordered as
+    `columns`, their values already passed through `driver_value`."""
+
+    def __init__(self, connection: AsyncConnection, table: sa.Table, columns: Sequence[str], *,
+                 ignore_conflicts: bool = False) -> None:
+        self.columns = list(columns)
+        self.sqlite = connection.dialect.name == "sqlite"
+        if self.sqlite:
+            base = insert_ignoring_conflicts(connection, table) if ignore_conflicts else table.insert()
+            statement = DriverStatement(connection, base.values({name: sa.bindparam(name) for name in columns}))
+            assert statement.names == self.columns
+            self.sql = statement.sql
+        else:
+            dialect = postgresql.dialect()
+            arrays = ", ".join(f"${position}::{table.c[name].type.compile(dialect=dialect)}[]"
+                               for position, name in enumerate(self.columns, start=1))
+            self.sql = (f"INSERT INTO {table.name} ({', '.join(self.columns)}) SELECT * FROM unnest({arrays})"
+                        + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+
+    def value(self, value: Any) -> Any:
+        return driver_value(value, sqlite=self.sqlite)
+
+    async def run(self, connection: AsyncConnection, rows: Sequence[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self.sqlite:
+            await connection.exec_driver_sql(self.sql, list(rows))
+        else:
+            await connection.exec_driver_sql(self.sql, tuple(list(column) for column in zip(*rows, strict=True)))

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import PostState
-from masthead.store.bulk import DriverStatement
-from masthead.store.dialect import insert_ignoring_conflicts, upsert_increment
+from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
+from masthead.store.dialect import upsert_increment
 from masthead.store.tables import decisions, outbox, post_bodies, posts, sequences
 
 
@@ -63,9 +63,8 @@ def _claim_statement(connection: AsyncConnection, limit: int) -> DriverStatement
     ))
 
 
-def _decision_insert(connection: AsyncConnection) -> DriverStatement:
-    return DriverStatement(connection, insert_ignoring_conflicts(connection, decisions).values(
-        {name: sa.bindparam(name) for name in _DECISION_COLUMNS}))
+def _decision_insert(connection: AsyncConnection) -> BulkInsert:
+    return BulkInsert(connection, decisions, _DECISION_COLUMNS, ignore_conflicts=True)
 
 
 async def claim_batch_txn(
@@ -85,7 +84,7 @@ async def claim_batch_txn(
     return [
         ClaimedPost(post_id=post_id, attempts=attempts + 1, channel_id=channel_id, author_id=author_id, title=title,
                     body=body, reprint_of=reprint_of, source_url=source_url, original=bool(original),
-                    created_at=statement.from_driver_datetime(created_at))
+                    created_at=python_datetime(created_at))
         for (_, attempts, post_id, channel_id, author_id, title, body, reprint_of, source_url, original, created_at)
         in rows
     ]
@@ -96,10 +95,11 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
     already decided (by a worker whose lease we outlived) keeps its first decision."""
     if not rows:
         return
-    await _decision_insert(connection).executemany(connection, [
-        {"post_id": r.post_id, "policy_id": r.policy_id, "policy_version": r.policy_version, "outcome": r.outcome,
-         "labels": r.labels, "facts": r.facts, "trace": r.trace, "versions": r.versions, "automated": r.automated,
-         "created_at": now}
+    insert = _decision_insert(connection)
+    created_at = insert.value(now)
+    await insert.run(connection, [
+        (r.post_id, r.policy_id, r.policy_version, r.outcome, json_text(r.labels), json_text(r.facts),
+         json_text(r.trace), json_text(r.versions), r.automated, created_at)
         for r in rows
     ])
     feed_seq = await next_sequence_value_txn(connection, "feed") if any(
