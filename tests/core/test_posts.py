@@ -42,7 +42,7 @@ async def test_decision_public_and_private_parts(api: Api) -> None:
     assert public["outcome"] == "publish" and "facts" not in public
     private = (await api.client.get(f"/api/v1/decisions/{decision_id}", headers=api.auth(token))).json()
     assert private["facts"]["post"]["lang"] == "zh"
-    assert private["trace"][0]["rule"] == "publish-all"
+    assert private["trace"] == [] and private["policy"]["id"] == "news-credential"
     assert (await api.client.get("/api/v1/decisions/999")).status_code == 404
     assert (await api.client.get("/api/v1/decisions/abc")).status_code == 404
 
@@ -180,3 +180,44 @@ async def test_unknown_routes_and_methods_use_the_error_shape(api: Api) -> None:
     assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
     post = await api.client.get("/api/v1/posts/12345")
     assert post.status_code == 404 and post.json()["error"]["code"] == "post_not_found"
+
+
+async def test_held_decision_explains_itself_and_replays(api: Api, ctx: object) -> None:
+    """With scores supplied as facts (the classifiers' stage is not in this test), the default policy holds
+    political news from a channel without news.publish, with a statement of reasons."""
+    from collections.abc import Sequence
+
+    from masthead.pipeline.stages import PostWork
+
+    class PoliticalScores:
+        name = "test.scores"
+
+        async def run(self, batch: Sequence[PostWork]) -> None:
+            for work in batch:
+                work.fact_group("scores")["political_news"] = 0.97 if "election" in work.post.title else 0.01
+
+    worker = api.app.state.worker
+    worker.stages.insert(1, PoliticalScores())
+    token = await _publisher(api)
+    held_id = await api.publish(token, "alice_news", "The election result", "Counting finished overnight.")
+    fine_id = await api.publish(token, "alice_news", "Garden notes", "Basil likes sun.")
+    await api.run_pipeline()
+    held = (await api.client.get(f"/api/v1/posts/{held_id}", headers=api.auth(token))).json()
+    assert held["state"] == "held"
+    assert (await api.client.get(f"/api/v1/posts/{held_id}")).status_code == 404
+    assert (await api.client.get(f"/api/v1/posts/{fine_id}")).json()["state"] == "published"
+    decision = (await api.client.get(f"/api/v1/decisions/{held['decision']['id']}", headers=api.auth(token))).json()
+    assert decision["outcome"] == "hold"
+    assert decision["policy"]["id"] == "news-credential" and len(decision["policy"]["sha256"]) == 64
+    assert "news.publish" in decision["explanation"]
+    statement = decision["statement_of_reasons"]
+    assert statement["category"] == "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS"
+    assert statement["decision_ground"] == "DECISION_GROUND_INCOMPATIBLE_CONTENT"
+    assert statement["puid"] == held_id
+    assert decision["trace"][0]["rule"] == "political-news-needs-credential"
+    assert decision["trace"][0]["facts"]["scores.political_news"] == 0.97
+    replay = (await api.client.get(f"/api/v1/decisions/{held['decision']['id']}/replay", headers=api.auth(token))).json()
+    assert replay["same"] is True and replay["replayed_outcome"] == "hold"
+    stranger = await api.sign_up("stranger")
+    refused = await api.client.get(f"/api/v1/decisions/{held['decision']['id']}/replay", headers=api.auth(stranger))
+    assert refused.status_code == 404  # a held post is not visible to strangers at all

@@ -1,6 +1,7 @@
 """JSON shapes of accounts, channels, posts and decisions. Ids leave as opaque strings."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from masthead.domain.models import Account, Channel, ChannelMember, Post
@@ -23,14 +24,21 @@ def channel_view(channel: Channel, members: list[ChannelMember], subscribers: in
     }
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
 def decision_summary(decision: DecisionRecord) -> dict[str, Any]:
     return {"id": str(decision.id), "outcome": decision.outcome, "labels": decision.labels,
-            "policy": {"id": decision.policy_id, "version": decision.policy_version},
-            "automated": decision.automated, "decided_at": decision.created_at.isoformat()}
+            "policy": {"id": decision.policy_id, "version": decision.policy_version,
+                       "sha256": decision.policy_sha256},
+            "automated": decision.automated, "decided_at": decision.created_at.isoformat(),
+            "explanation": decision.explanation, "restriction_ends_at": _iso(decision.restriction_ends_at)}
 
 
 def decision_view(decision: DecisionRecord, *, private: bool) -> dict[str, Any]:
-    view = {**decision_summary(decision), "post_id": str(decision.post_id)}
+    view = {**decision_summary(decision), "post_id": str(decision.post_id),
+            "judged_as_of": decision.decided_for.isoformat(), "statement_of_reasons": decision.statement}
     if private:
         view.update(facts=decision.facts, trace=decision.trace, versions=decision.versions)
     return view

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from masthead.context import Context
-from masthead.pipeline.stages import AnalyseLanguage, Decide, PublishEverything, Stage
+from masthead.pipeline.decide import PolicyDecide, load_policy_holder
+from masthead.pipeline.stages import AnalyseLanguage, Stage
 from masthead.pipeline.worker import AfterCommit, PipelineWorker
+from masthead.policy import PolicyHolder
 
 
-def build_stages(ctx: Context) -> list[Stage]:
-    return [AnalyseLanguage(), Decide(PublishEverything())]
+def build_stages(ctx: Context, holder: PolicyHolder | None = None) -> list[Stage]:
+    return [AnalyseLanguage(), PolicyDecide(ctx, holder or load_policy_holder(ctx))]
 
 
-def build_worker(ctx: Context, *, after_commit: list[AfterCommit] | None = None) -> PipelineWorker:
-    return PipelineWorker(ctx, build_stages(ctx), after_commit=after_commit or [])
+def build_worker(ctx: Context, *, after_commit: list[AfterCommit] | None = None,
+                 holder: PolicyHolder | None = None) -> PipelineWorker:
+    return PipelineWorker(ctx, build_stages(ctx, holder), after_commit=after_commit or [])

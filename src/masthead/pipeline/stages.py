@@ -7,18 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from masthead.domain.language import detect_languages
-from masthead.domain.posts import Outcome
+from masthead.policy import Verdict
 from masthead.store.pipeline import ClaimedPost
-
-
-@dataclass(frozen=True)
-class Verdict:
-    outcome: Outcome
-    labels: list[str]
-    trace: list[dict[str, Any]]
-    policy_id: str
-    policy_version: int
-    automated: bool = True
 
 
 @dataclass
@@ -52,30 +42,3 @@ class AnalyseLanguage:
             post["length"] = len(work.post.body)
             post["is_reprint"] = work.post.reprint_of is not None
             post["declared_original"] = work.post.original
-
-
-class Decider(Protocol):
-    def decide(self, work: PostWork) -> Verdict: ...
-
-
-class PublishEverything:
-    """The decision before any policy is configured: publish, and say so in the trace."""
-
-    policy_id = "publish-all"
-    policy_version = 1
-
-    def decide(self, work: PostWork) -> Verdict:
-        return Verdict(outcome=Outcome.PUBLISH, labels=[],
-                       trace=[{"rule": "publish-all", "outcome": Outcome.PUBLISH.value, "mode": "live"}],
-                       policy_id=self.policy_id, policy_version=self.policy_version)
-
-
-class Decide:
-    name = "decide"
-
-    def __init__(self, decider: Decider) -> None:
-        self.decider = decider
-
-    async def run(self, batch: Sequence[PostWork]) -> None:
-        for work in batch:
-            work.verdict = self.decider.decide(work)

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from masthead import metrics
 from masthead.context import Context
-from masthead.domain.posts import Outcome
-from masthead.pipeline.stages import PostWork, Stage, Verdict
+from masthead.pipeline.decide import pipeline_error_verdict
+from masthead.pipeline.stages import PostWork, Stage
 from masthead.store.pipeline import (
     DecisionRow,
     claim_batch_txn,
@@ -89,11 +89,7 @@ class PipelineWorker:
             metrics.PIPELINE_FAILURES.inc()
             error = f"{type(exc).__name__}: {exc}"
             if work.post.attempts >= self.ctx.settings.pipeline_max_attempts:
-                work.verdict = Verdict(
-                    outcome=Outcome.HOLD, labels=[], policy_id="pipeline", policy_version=1,
-                    trace=[{"rule": "pipeline-error", "outcome": Outcome.HOLD.value, "mode": "live", "error": error,
-                            "attempts": work.post.attempts}],
-                )
+                work.verdict = pipeline_error_verdict(error, work.post.attempts, self.ctx.clock.now())
                 return work
             delay = min(2.0 ** work.post.attempts, MAX_RETRY_DELAY_SECONDS)
             async with self.ctx.db.write() as connection:
@@ -133,5 +129,7 @@ def decision_row(work: PostWork) -> DecisionRow:
         post_id=work.post.post_id, policy_id=verdict.policy_id, policy_version=verdict.policy_version,
         outcome=verdict.outcome.value, state=verdict.outcome.state, lang=work.facts.get("post", {}).get("lang"),
         labels=verdict.labels, facts=work.facts, trace=verdict.trace, versions=work.versions,
-        automated=verdict.automated,
+        automated=verdict.automated, decided_for=verdict.at, policy_sha256=verdict.policy_sha256,
+        explanation=verdict.explanation, statement=verdict.statement,
+        restriction_ends_at=verdict.restriction_ends_at, campaign_actions=list(verdict.campaign_actions),
     )

@@ -24,6 +24,11 @@ class DecisionRecord:
     versions: dict[str, Any]
     automated: bool
     created_at: datetime
+    decided_for: datetime
+    policy_sha256: str
+    explanation: str
+    statement: dict[str, Any] | None
+    restriction_ends_at: datetime | None
 
 
 def _record(row: sa.Row[Any]) -> DecisionRecord:
@@ -31,6 +36,8 @@ def _record(row: sa.Row[Any]) -> DecisionRecord:
         id=row.id, post_id=row.post_id, policy_id=row.policy_id, policy_version=row.policy_version,
         outcome=row.outcome, labels=list(row.labels), facts=dict(row.facts), trace=list(row.trace),
         versions=dict(row.versions), automated=row.automated, created_at=row.created_at,
+        decided_for=row.decided_for, policy_sha256=row.policy_sha256, explanation=row.explanation,
+        statement=row.statement, restriction_ends_at=row.restriction_ends_at,
     )
 
 
@@ -44,3 +51,15 @@ async def latest_decision_for_post(connection: AsyncConnection, post_id: int) ->
         sa.select(decisions).where(decisions.c.post_id == post_id).order_by(decisions.c.id.desc()).limit(1)
     )).first()
     return None if row is None else _record(row)
+
+
+async def decision_facts_since(
+    connection: AsyncConnection, since: datetime | None
+) -> list[tuple[str, dict[str, Any], datetime, str]]:
+    """(decision id, facts, the moment judged, outcome) of policy decisions, oldest first, for back-tests."""
+    query = sa.select(decisions.c.id, decisions.c.facts, decisions.c.decided_for, decisions.c.outcome).where(
+        decisions.c.policy_id != "pipeline")
+    if since is not None:
+        query = query.where(decisions.c.created_at >= since)
+    rows = await connection.execute(query.order_by(decisions.c.id))
+    return [(str(row.id), dict(row.facts), row.decided_for, row.outcome) for row in rows]

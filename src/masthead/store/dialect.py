@@ -1,6 +1,8 @@
 """The few statements that differ between SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,9 +15,10 @@ def insert_ignoring_conflicts(connection: AsyncConnection, table: sa.Table) -> s
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
-def upsert_increment(connection: AsyncConnection, table: sa.Table, key: str, counter: str) -> sa.Insert:
-    """INSERT (key, 1), or add 1 to `counter` when the key exists; the caller binds the key and RETURNs."""
+def upsert_add(connection: AsyncConnection, table: sa.Table, keys: Sequence[str], counter: str) -> sa.Insert:
+    """INSERT a row, or add its `counter` to the existing row's when the keys exist. Atomic under concurrency
+    (no read-then-write); the caller supplies .values(...) and may add RETURNING."""
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = dialect_insert(table)
     return statement.on_conflict_do_update(
-        index_elements=[table.c[key]], set_={counter: table.c[counter] + 1})
+        index_elements=[table.c[key] for key in keys], set_={counter: table.c[counter] + statement.excluded[counter]})

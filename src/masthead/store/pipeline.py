@@ -1,7 +1,7 @@
 """The pipeline's reads and writes: claim outbox entries, then commit a batch's decisions in one transaction."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import PostState
 from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
-from masthead.store.dialect import upsert_increment
+from masthead.store.dialect import upsert_add
+from masthead.store.policies import add_campaign_actions_txn
 from masthead.store.tables import decisions, outbox, post_bodies, posts, sequences
 
 
@@ -43,12 +44,19 @@ class DecisionRow:
     trace: list[dict[str, Any]]
     versions: dict[str, Any]
     automated: bool
+    decided_for: datetime
+    policy_sha256: str
+    explanation: str
+    statement: dict[str, Any] | None
+    restriction_ends_at: datetime | None
+    campaign_actions: list[str]
 
 
 _CLAIM_COLUMNS = (outbox.c.id, outbox.c.attempts, posts.c.id, posts.c.channel_id, posts.c.author_id, posts.c.title,
                   post_bodies.c.body, posts.c.reprint_of, posts.c.source_url, posts.c.original, posts.c.created_at)
 _DECISION_COLUMNS = ("post_id", "policy_id", "policy_version", "outcome", "labels", "facts", "trace", "versions",
-                     "automated", "created_at")
+                     "automated", "created_at", "decided_for", "policy_sha256", "explanation", "statement",
+                     "restriction_ends_at")
 
 
 def _claim_statement(connection: AsyncConnection, limit: int) -> DriverStatement:
@@ -99,9 +107,14 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
     created_at = insert.value(now)
     await insert.run(connection, [
         (r.post_id, r.policy_id, r.policy_version, r.outcome, json_text(r.labels), json_text(r.facts),
-         json_text(r.trace), json_text(r.versions), r.automated, created_at)
+         json_text(r.trace), json_text(r.versions), r.automated, created_at, insert.value(r.decided_for),
+         r.policy_sha256, r.explanation, None if r.statement is None else json_text(r.statement),
+         None if r.restriction_ends_at is None else insert.value(r.restriction_ends_at))
         for r in rows
     ])
+    actions = Counter(campaign for r in rows for campaign in r.campaign_actions)
+    if actions:
+        await add_campaign_actions_txn(connection, actions, now.date())
     feed_seq = await next_sequence_value_txn(connection, "feed") if any(
         r.state is PostState.PUBLISHED for r in rows) else None
     # Posts in a batch mostly share their outcome, so one UPDATE per distinct (state, lang, labels) is enough.
@@ -123,7 +136,7 @@ async def next_sequence_value_txn(connection: AsyncConnection, name: str) -> int
     """Take the next value of a named counter. The row stays locked until the caller's transaction ends, so
     a later transaction can only take a higher value after this one has committed or rolled back."""
     value: int = (await connection.execute(
-        upsert_increment(connection, sequences, "name", "value").values(name=name, value=1)
+        upsert_add(connection, sequences, ["name"], "value").values(name=name, value=1)
         .returning(sequences.c.value)
     )).scalar_one()
     return value

@@ -121,7 +121,32 @@ decisions = sa.Table(
     sa.Column("versions", Json, nullable=False),
     sa.Column("automated", sa.Boolean, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # The moment the policy judged (the post's time), what it said, and the DSA statement of reasons.
+    sa.Column("decided_for", UTCDateTime, nullable=False),
+    sa.Column("policy_sha256", sa.String(64), nullable=False),
+    sa.Column("explanation", sa.Text, nullable=False),
+    sa.Column("statement", Json, nullable=True),
+    sa.Column("restriction_ends_at", UTCDateTime, nullable=True),
     sa.UniqueConstraint("post_id", "policy_id", "policy_version", name="uq_decisions_post_policy"),
+)
+
+# Every policy text that has decided anything, by hash, so a decision can be replayed after the policy changed.
+policy_texts = sa.Table(
+    "policy_texts", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("policy_id", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("source_name", sa.String(500), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("first_used_at", UTCDateTime, nullable=False),
+)
+
+# Actions each campaign took per UTC day, for campaigns with a daily cap.
+campaign_actions = sa.Table(
+    "campaign_actions", metadata,
+    sa.Column("campaign_id", sa.String(100), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
 )
 
 # Named counters whose next value is taken inside the transaction that uses it, so values follow commit order.

@@ -5,10 +5,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from masthead.api.deps import Ctx, OptionalAccount
+from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
 from masthead.api.views import decision_view, post_view
-from masthead.domain.errors import NotFound
-from masthead.services.decisions import access_decision, decision_for_post
+from masthead.domain.errors import Forbidden, NotFound
+from masthead.services.decisions import access_decision, decision_for_post, replay_decision
 from masthead.services.posts import access_post_by_id_text
 
 router = APIRouter(tags=["posts"])
@@ -26,3 +26,18 @@ async def get_decision(decision_id: str, viewer: OptionalAccount, ctx: Ctx) -> d
         raise NotFound(f"no decision {decision_id!r} exists", code="decision_not_found")
     decision, private = await access_decision(ctx, viewer, int(decision_id))
     return decision_view(decision, private=private)
+
+
+@router.get("/decisions/{decision_id}/replay")
+async def replay(decision_id: str, viewer: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    """Decide the recorded facts again with the recorded policy: the outcome must not change."""
+    if not decision_id.isdigit():
+        raise NotFound(f"no decision {decision_id!r} exists", code="decision_not_found")
+    decision, private = await access_decision(ctx, viewer, int(decision_id))
+    if not private:
+        raise Forbidden("only the post's channel and staff may replay its decision")
+    verdict = await replay_decision(ctx, decision)
+    return {"decision_id": str(decision.id), "recorded_outcome": decision.outcome,
+            "replayed_outcome": verdict.outcome.value, "same": verdict.outcome.value == decision.outcome,
+            "recorded_labels": decision.labels, "replayed_labels": verdict.labels,
+            "policy": {"id": verdict.policy_id, "version": verdict.policy_version, "sha256": verdict.policy_sha256}}

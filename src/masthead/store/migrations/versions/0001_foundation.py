@@ -40,6 +40,21 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channels')),
     sa.UniqueConstraint('handle', name=op.f('uq_channels_handle'))
     )
+    op.create_table('policy_texts',
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('policy_id', sa.String(length=100), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('source_name', sa.String(length=500), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('first_used_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('sha256', name=op.f('pk_policy_texts'))
+    )
+    op.create_table('campaign_actions',
+    sa.Column('campaign_id', sa.String(length=100), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('campaign_id', 'day', name=op.f('pk_campaign_actions'))
+    )
     op.create_table('sequences',
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('value', sa.BigInteger(), nullable=False),
@@ -131,6 +146,11 @@ def upgrade() -> None:
     sa.Column('versions', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('automated', sa.Boolean(), nullable=False),
     sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_for', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('policy_sha256', sa.String(length=64), nullable=False),
+    sa.Column('explanation', sa.Text(), nullable=False),
+    sa.Column('statement', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('restriction_ends_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_decisions_post_id_posts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions')),
     sa.UniqueConstraint('post_id', 'policy_id', 'policy_version', name='uq_decisions_post_policy')
@@ -154,6 +174,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('campaign_actions')
+    op.drop_table('policy_texts')
     op.drop_table('sequences')
     op.drop_table('post_bodies')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
