@@ -8,3 +8,4 @@ DECISIONS = Counter("masthead_decisions_total", "Pipeline decisions recorded", [
 PIPELINE_FAILURES = Counter("masthead_pipeline_failures_total", "Posts whose stages raised and were retried or held")
 PIPELINE_BATCH_SECONDS = Histogram("masthead_pipeline_batch_seconds", "Time to run the stages over one batch")
 HTTP_REQUESTS = Counter("masthead_http_requests_total", "HTTP requests answered", ["method", "status"])
+RESTRICTIONS_LIFTED = Counter("masthead_restrictions_lifted_total", "Time-limited restrictions that lifted themselves")

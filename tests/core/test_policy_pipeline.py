@@ -138,3 +138,31 @@ def test_backtest_reports_what_a_candidate_would_change(database_url: str, monke
     report = capsys.readouterr().out
     assert "3 of 3 decisions would change" in report
     assert "hold -> label" in report
+
+
+SHORT_CAMPAIGN = CAPPED.replace('id = "capped"', 'id = "short"').replace(
+    "ends = 2027-01-01T00:00:00Z", "ends = 2026-01-02T00:00:00Z").replace("daily_cap = 1\n", "")
+
+
+async def test_a_campaign_restriction_lifts_itself_when_the_campaign_ends(api: Api, ctx: Context, clock: FakeClock,
+                                                                          tmp_path: Path) -> None:
+    policy_file = tmp_path / "short.toml"
+    policy_file.write_text(SHORT_CAMPAIGN)
+    ctx.settings = replace(ctx.settings, policy=str(policy_file))
+    worker = await _worker(ctx, rumor=0.9)
+    token = await api.sign_up("alice")
+    await api.channel(token, "alice_news")
+    await _publish_one(api, token, "Rumour")
+    await worker.run_until_idle()
+    post = (await api.client.get("/api/v1/posts/1", headers=api.auth(token))).json()
+    assert post["state"] == "held"
+    decision = (await api.client.get(f"/api/v1/decisions/{post['decision']['id']}", headers=api.auth(token))).json()
+    assert decision["restriction_ends_at"] == "2026-01-02T00:00:00+00:00"
+    assert decision["statement_of_reasons"]["end_date_visibility_restriction"] == "2026-01-02"
+    assert await worker.lift_expired_restrictions() == 0
+    clock.advance(days=1, seconds=1)
+    assert await worker.lift_expired_restrictions() == 1
+    assert await worker.lift_expired_restrictions() == 0
+    assert (await api.client.get("/api/v1/posts/1")).json()["state"] == "published"
+    timeline = (await api.client.get("/api/v1/channels/alice_news/posts")).json()
+    assert [item["id"] for item in timeline["items"]] == ["1"]

@@ -1,13 +1,10 @@
 """The pipeline's after-commit hook for live delivery: ring this node's hub and tell the other nodes."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from masthead.domain.posts import PostState
 from masthead.live.hub import Hub
 from masthead.pipeline.worker import AfterCommit
-from masthead.store.pipeline import DecisionRow
 
 if TYPE_CHECKING:
     from masthead.live.redis_bridge import RedisBridge
@@ -23,8 +20,8 @@ def connect_redis(url: str) -> RedisBridge | None:
 
 
 def announce_published(hub: Hub | None, bridge: RedisBridge | None) -> AfterCommit:
-    async def announce(rows: Sequence[DecisionRow]) -> None:
-        if not any(row.state is PostState.PUBLISHED for row in rows):
+    async def announce(published: int) -> None:
+        if not published:
             return
         if hub is not None:
             hub.notify()

@@ -14,16 +14,20 @@ from masthead import metrics
 from masthead.context import Context
 from masthead.pipeline.decide import pipeline_error_verdict
 from masthead.pipeline.stages import PostWork, Stage
+from masthead.domain.posts import PostState
 from masthead.store.pipeline import (
     DecisionRow,
     claim_batch_txn,
     commit_decisions_txn,
+    lift_expired_restrictions_txn,
     release_for_retry_txn,
 )
 
 log = logging.getLogger(__name__)
 
-AfterCommit = Callable[[Sequence[DecisionRow]], Awaitable[None]]
+# Called after a commit with the number of posts that became visible (published) in it.
+AfterCommit = Callable[[int], Awaitable[None]]
+MAINTENANCE_SECONDS = 30.0
 MAX_RETRY_DELAY_SECONDS = 300.0
 
 
@@ -65,9 +69,20 @@ class PipelineWorker:
         metrics.PIPELINE_BATCH_SECONDS.observe(time.perf_counter() - started)
         for outcome, count in Counter(row.outcome for row in rows).items():
             metrics.DECISIONS.labels(outcome=outcome).inc(count)
-        for hook in self.after_commit:
-            await hook(rows)
+        await self._announce(sum(1 for row in rows if row.state is PostState.PUBLISHED))
         return len(claimed)
+
+    async def _announce(self, published: int) -> None:
+        for hook in self.after_commit:
+            await hook(published)
+
+    async def lift_expired_restrictions(self) -> int:
+        """Lift the time-limited restrictions (a campaign's) whose end has come; the number of posts lifted."""
+        async with self.ctx.db.write() as connection:
+            lifted = await lift_expired_restrictions_txn(connection, self.ctx.clock.now())
+        metrics.RESTRICTIONS_LIFTED.inc(len(lifted))
+        await self._announce(sum(1 for lift in lifted if lift.republished))
+        return len(lifted)
 
     async def _run_stages(self, batch: list[PostWork]) -> list[PostWork]:
         if len(batch) > 1:
@@ -106,8 +121,12 @@ class PipelineWorker:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         poll = self.ctx.settings.pipeline_poll_seconds
+        next_maintenance = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_maintenance:
+                    await self.lift_expired_restrictions()
+                    next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
                 processed = await self.run_once()
             except Exception:
                 log.exception("pipeline worker iteration failed; continuing after a pause")

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from masthead.domain.posts import PostState
+from masthead.domain.posts import Outcome, PostState
 from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
 from masthead.store.dialect import upsert_add
 from masthead.store.policies import add_campaign_actions_txn
@@ -140,6 +140,42 @@ async def next_sequence_value_txn(connection: AsyncConnection, name: str) -> int
         .returning(sequences.c.value)
     )).scalar_one()
     return value
+
+
+@dataclass(frozen=True)
+class LiftedRestriction:
+    decision_id: int
+    post_id: int
+    republished: bool
+
+
+_RESTRICTING = {Outcome.HOLD.value: PostState.HELD, Outcome.REJECT.value: PostState.REJECTED}
+
+
+async def lift_expired_restrictions_txn(connection: AsyncConnection, now: datetime) -> list[LiftedRestriction]:
+    """Restrictions tied to a campaign end with it: a post still held or rejected by such a decision is
+    published, labels it received are taken off. Posts that people have acted on since keep their state."""
+    due = (await connection.execute(
+        sa.select(decisions.c.id, decisions.c.post_id, decisions.c.outcome, decisions.c.labels, posts.c.state,
+                  posts.c.labels.label("post_labels"))
+        .join(posts, posts.c.id == decisions.c.post_id)
+        .where(decisions.c.restriction_ends_at <= now, decisions.c.lifted_at.is_(None))
+        .order_by(decisions.c.id).with_for_update(of=decisions, skip_locked=True)
+    )).all()
+    if not due:
+        return []
+    republish = [row.post_id for row in due if _RESTRICTING.get(row.outcome) == PostState(row.state)]
+    if republish:
+        feed_seq = await next_sequence_value_txn(connection, "feed")
+        await connection.execute(posts.update().where(posts.c.id.in_(republish)).values(
+            state=PostState.PUBLISHED.value, published_at=now, feed_seq=feed_seq))
+    for row in due:
+        if row.labels:
+            remaining = [label for label in row.post_labels if label not in set(row.labels)]
+            await connection.execute(posts.update().where(posts.c.id == row.post_id).values(labels=remaining))
+    await connection.execute(decisions.update().where(decisions.c.id.in_([row.id for row in due]))
+                             .values(lifted_at=now))
+    return [LiftedRestriction(row.id, row.post_id, row.post_id in republish) for row in due]
 
 
 async def release_for_retry_txn(

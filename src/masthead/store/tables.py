@@ -127,7 +127,10 @@ decisions = sa.Table(
     sa.Column("explanation", sa.Text, nullable=False),
     sa.Column("statement", Json, nullable=True),
     sa.Column("restriction_ends_at", UTCDateTime, nullable=True),
+    # When a time-limited restriction (a campaign's) lifted by itself.
+    sa.Column("lifted_at", UTCDateTime, nullable=True),
     sa.UniqueConstraint("post_id", "policy_id", "policy_version", name="uq_decisions_post_policy"),
+    sa.Index("ix_decisions_restriction_ends", "restriction_ends_at"),
 )
 
 # Every policy text that has decided anything, by hash, so a decision can be replayed after the policy changed.

@@ -151,10 +151,15 @@ def upgrade() -> None:
     sa.Column('explanation', sa.Text(), nullable=False),
     sa.Column('statement', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('restriction_ends_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lifted_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_decisions_post_id_posts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions')),
     sa.UniqueConstraint('post_id', 'policy_id', 'policy_version', name='uq_decisions_post_policy')
     )
+
+    with op.batch_alter_table('decisions', schema=None) as batch_op:
+        batch_op.create_index('ix_decisions_restriction_ends', ['restriction_ends_at'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
