@@ -121,6 +121,27 @@ def user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def audit_verify(args: argparse.Namespace) -> int:
+    from masthead.store.audit import verify_audit_chain
+    from masthead.store.database import Database
+
+    async def verify() -> int:
+        database = Database(_settings().database_url)
+        try:
+            async with database.read() as connection:
+                report = await verify_audit_chain(connection)
+        finally:
+            await database.dispose()
+        if report.problem is not None:
+            print(f"audit log BROKEN at entry {report.problem.seq}: {report.problem.message} "
+                  f"({report.entries} entries before it verified)")
+            return 1
+        print(f"audit log intact: {report.entries} entries, every hash and link verified")
+        return 0
+
+    return asyncio.run(verify())
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve_parser = subparsers.add_parser("serve", help="API, web pages and an in-process pipeline worker")
     serve_parser.add_argument("--host", default="127.0.0.1")
@@ -140,3 +161,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                help="admin, moderator, verifier, triage or member (default member)")
     create_parser.add_argument("--display-name", default="")
     create_parser.set_defaults(func=user_create)
+
+    audit_parser = subparsers.add_parser("audit", help="the tamper-evident audit log")
+    audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_commands.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry") \
+        .set_defaults(func=audit_verify)

@@ -24,6 +24,12 @@ class Settings:
     live_poll_seconds: float = 2.0
     live_heartbeat_seconds: float = 15.0
     policy: str = "news-credential"
+    appeal_window_days: int = 30
+    reports_per_hour: int = 20
+    strike_expiry_days: int = 90
+    strike_threshold: int = 3
+    strike_window_days: int = 90
+    suspension_days: int = 7
     data_dir: str = "./data"
 
     @property

@@ -25,7 +25,10 @@ class StallOnBatch:
     async def run(self, batch: Sequence[PostWork]) -> None:
         self.seen += 1
         if self.seen == self.batch_number:
-            self.marker.write_text(",".join(str(work.post.post_id) for work in batch))
+            # Written aside, then renamed: the test must never read a half-written marker.
+            partial = self.marker.with_suffix(".partial")
+            partial.write_text(",".join(str(work.post.post_id) for work in batch))
+            partial.rename(self.marker)
             await asyncio.sleep(3600)
 
 

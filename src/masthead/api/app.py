@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from masthead import __version__
 from masthead.api.errors import install_error_handlers
 from masthead.api.limits import BodySizeLimit
-from masthead.api.routes import accounts, channels, live, posts, system
+from masthead.api.routes import accounts, channels, live, moderation, posts, system
 from masthead.context import Context
 from masthead.live.announce import announce_published, connect_redis
 from masthead.live.hub import Hub
@@ -27,7 +27,8 @@ ENVELOPE_BYTES = 64 * 1024
 def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
     hub = Hub()
     bridge = connect_redis(ctx.settings.redis_url)
-    worker = build_worker(ctx, after_commit=[announce_published(hub, bridge)])
+    announce = announce_published(hub, bridge)
+    worker = build_worker(ctx, after_commit=[announce])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,10 +52,11 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
     app.state.ctx = ctx
     app.state.worker = worker
     app.state.hub = hub
+    app.state.announce = announce
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, channels, posts, live):
+    for module in (accounts, channels, posts, live, moderation):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(system.router)

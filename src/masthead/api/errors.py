@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,7 +66,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _masthead_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MastheadError)
-    return error_response(exc.status, exc.code, exc.message)
+    response = error_response(exc.status, exc.code, exc.message)
+    limit, reset_at = getattr(exc, "limit", None), getattr(exc, "reset_at", None)
+    if limit is not None and reset_at is not None:
+        response.headers.update({"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0",
+                                 "X-RateLimit-Reset": reset_at.isoformat(),
+                                 "Retry-After": str(max(1, int((reset_at - datetime.now(UTC)).total_seconds())))})
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

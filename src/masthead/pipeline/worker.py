@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from masthead import metrics
 from masthead.context import Context
+from masthead.moderation.recording import record_decisions_txn
 from masthead.pipeline.decide import pipeline_error_verdict
 from masthead.pipeline.stages import PostWork, Stage
 from masthead.domain.posts import PostState
@@ -64,8 +65,12 @@ class PipelineWorker:
         batch = [PostWork(post=post) for post in claimed]
         decided = await self._run_stages(batch)
         rows = [decision_row(work) for work in decided]
+        now = self.ctx.clock.now()
         async with self.ctx.db.write() as connection:
-            await commit_decisions_txn(connection, rows, self.ctx.clock.now())
+            await commit_decisions_txn(connection, rows, now)
+            if decided:
+                await record_decisions_txn(connection, decided, f"pipeline:{self.worker_id}", now,
+                                           self.ctx.settings.appeal_window_days)
         metrics.PIPELINE_BATCH_SECONDS.observe(time.perf_counter() - started)
         for outcome, count in Counter(row.outcome for row in rows).items():
             metrics.DECISIONS.labels(outcome=outcome).inc(count)

@@ -13,6 +13,7 @@ from masthead.domain.accounts import Role, check_display_name, check_handle, che
 from masthead.domain.errors import Conflict, Unauthenticated
 from masthead.domain.models import Account
 from masthead.store import accounts as store
+from masthead.store.audit import append_audit_txn
 
 TOKEN_BYTES = 32
 
@@ -38,6 +39,10 @@ async def do_sign_up(
             raise Conflict(f"the handle {handle!r} is taken", code="handle_taken")
         await store.insert_token_txn(connection, token_hash=hash_token(token), account_id=account_id, now=now)
         account = await store.account_by_id(connection, account_id)
+        assert account is not None
+        await append_audit_txn(connection, actor=f"account:{handle}", action="account.create",
+                               subject=f"account:{handle}", payload={"roles": sorted(r.value for r in account.roles)},
+                               now=now)
     assert account is not None
     return account, token
 

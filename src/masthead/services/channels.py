@@ -8,6 +8,7 @@ from masthead.domain.models import Account, Channel, ChannelMember
 from masthead.domain.permissions import Action, check_allowed, may_manage_channel
 from masthead.store import accounts as account_store
 from masthead.store import channels as store
+from masthead.store.audit import append_audit_txn
 
 MAX_DESCRIPTION_LENGTH = 2000
 
@@ -25,6 +26,8 @@ async def do_create_channel(ctx: Context, account: Account, *, handle: str, name
         if channel_id is None:
             raise Conflict(f"the channel handle {handle!r} is taken", code="handle_taken")
         channel = await store.channel_by_id(connection, channel_id)
+        await append_audit_txn(connection, actor=f"account:{account.handle}", action="channel.create",
+                               subject=f"channel:{handle}", payload={"name": name}, now=ctx.clock.now())
     assert channel is not None
     return channel
 
@@ -59,6 +62,8 @@ async def do_add_author(ctx: Context, account: Account, handle: str, author_hand
             raise Unprocessable(f"no account is called {author_handle!r}", code="unknown_account")
         if await store.member_role(connection, channel.id, author.id) is None:
             await store.add_author_txn(connection, channel.id, author.id)
+            await append_audit_txn(connection, actor=f"account:{account.handle}", action="channel.add_author",
+                                   subject=f"channel:{handle}", payload={"author": author_handle}, now=ctx.clock.now())
 
 
 async def do_remove_author(ctx: Context, account: Account, handle: str, author_handle: str) -> None:
@@ -67,6 +72,8 @@ async def do_remove_author(ctx: Context, account: Account, handle: str, author_h
         author = await account_store.account_by_handle(connection, author_handle)
         if author is None or not await store.remove_author_txn(connection, channel.id, author.id):
             raise NotFound(f"{author_handle!r} is not an author of {handle!r}", code="author_not_found")
+        await append_audit_txn(connection, actor=f"account:{account.handle}", action="channel.remove_author",
+                               subject=f"channel:{handle}", payload={"author": author_handle}, now=ctx.clock.now())
 
 
 async def do_subscribe(ctx: Context, account: Account, handle: str) -> Channel:

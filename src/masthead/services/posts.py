@@ -13,7 +13,9 @@ from masthead.domain.posts import PostState, check_body, check_source_url, check
 from masthead.domain.render import render_markdown
 from masthead.services.channels import access_channel
 from masthead.store import channels as channel_store
+from masthead.store import moderation as moderation_store
 from masthead.store import posts as store
+from masthead.store.audit import append_audit_txn
 
 
 async def do_publish(
@@ -32,6 +34,10 @@ async def do_publish(
     async with ctx.db.write() as connection:
         if not may_publish(await channel_store.member_role(connection, channel.id, account.id)):
             raise Forbidden(f"only the owner and authors of {handle!r} may publish there")
+        suspended = await moderation_store.suspension_until(connection, channel.id, ctx.clock.now())
+        if suspended is not None:
+            raise Forbidden(f"{handle!r} may not publish until {suspended[0].isoformat()}: {suspended[1]}",
+                            code="channel_suspended")
         if reprint_of is not None and not await store.post_exists(connection, reprint_of):
             raise Unprocessable(f"reprint_of names post {reprint_of}, which does not exist", code="unknown_post")
         [post_id] = await store.insert_posts_txn(connection, [{
@@ -39,6 +45,8 @@ async def do_publish(
             "reprint_of": reprint_of, "source_url": source_url, "original": original,
         }], ctx.clock.now())
         post = await store.post_by_id(connection, post_id)
+        await append_audit_txn(connection, actor=f"account:{account.handle}", action="post.accept",
+                               subject=f"post:{post_id}", payload={"channel": handle}, now=ctx.clock.now())
     assert post is not None
     metrics.POSTS_ACCEPTED.inc()
     if on_accepted is not None:
@@ -94,3 +102,9 @@ async def access_post_by_id_text(ctx: Context, viewer: Account | None, post_id: 
     if not post_id.isdigit():
         raise NotFound(f"no post {post_id!r} exists", code="post_not_found")
     return await access_post(ctx, viewer, int(post_id))
+
+
+async def do_record_reader(ctx: Context, post_id: int, account_id: int) -> None:
+    """Remember a signed-in reader, so that a later correction of the post reaches them."""
+    async with ctx.db.write() as connection:
+        await moderation_store.record_reader_txn(connection, post_id, account_id, ctx.clock.now())

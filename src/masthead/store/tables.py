@@ -159,6 +159,131 @@ sequences = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
+# Notices to one account: decisions about their posts, report outcomes, corrections, credential news.
+notifications = sa.Table(
+    "notifications", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("payload", Json, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("read_at", UTCDateTime, nullable=True),
+    sa.Index("ix_notifications_account", "account_id", "id"),
+)
+
+# Append-only, hash-chained record of every state change (see moderation/audit.py).
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("payload", Json, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# One item per thing people must decide: a held post, a reported post (all its reports), an appeal.
+moderation_items = sa.Table(
+    "moderation_items", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("decision_id", BigId, sa.ForeignKey("decisions.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("review_state", sa.String(20), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("severity", sa.Integer, nullable=False),
+    sa.Column("reach", sa.Integer, nullable=False),
+    sa.Column("automated_origin", sa.Boolean, nullable=False),
+    sa.Column("report_count", sa.Integer, nullable=False),
+    sa.Column("assigned_to", BigId, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_moderation_queue", "kind", "review_state", "priority", "id"),
+    sa.Index("ix_moderation_items_post", "post_id", "kind"),
+)
+
+# The moderation record: append-only; an item's review state and a post's status derive from it.
+moderation_events = sa.Table(
+    "moderation_events", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("item_id", BigId, sa.ForeignKey("moderation_items.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("actor_id", BigId, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("payload", Json, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_moderation_events_post", "post_id", "id"),
+    sa.Index("ix_moderation_events_item", "item_id", "id"),
+)
+
+reports = sa.Table(
+    "reports", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reporter_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("item_id", BigId, sa.ForeignKey("moderation_items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_reports_reporter", "reporter_id", "created_at"),
+)
+
+appeals = sa.Table(
+    "appeals", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("decision_id", BigId, sa.ForeignKey("decisions.id", ondelete="CASCADE"), nullable=False,
+              unique=True),
+    sa.Column("appellant_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("item_id", BigId, sa.ForeignKey("moderation_items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+strikes = sa.Table(
+    "strikes", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("voided_at", UTCDateTime, nullable=True),
+    sa.Index("ix_strikes_channel", "channel_id", "expires_at"),
+)
+
+suspensions = sa.Table(
+    "suspensions", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=False),
+    sa.Index("ix_suspensions_channel", "channel_id", "ends_at"),
+)
+
+corrections = sa.Table(
+    "corrections", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("moderator_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("link", sa.String(2000), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Signed-in readers of a post, so a later correction reaches them.
+post_readers = sa.Table(
+    "post_readers", metadata,
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("read_at", UTCDateTime, nullable=False),
+)
+
 meta = sa.Table(
     "meta", metadata,
     sa.Column("key", sa.String(100), primary_key=True),

@@ -9,7 +9,7 @@ from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
 from masthead.api.views import decision_view, post_view
 from masthead.domain.errors import Forbidden, NotFound
 from masthead.services.decisions import access_decision, decision_for_post, replay_decision
-from masthead.services.posts import access_post_by_id_text
+from masthead.services.posts import access_post_by_id_text, do_record_reader
 
 router = APIRouter(tags=["posts"])
 
@@ -17,6 +17,8 @@ router = APIRouter(tags=["posts"])
 @router.get("/posts/{post_id}")
 async def get_post(post_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
     post = await access_post_by_id_text(ctx, viewer, post_id)
+    if viewer is not None:
+        await do_record_reader(ctx, post.id, viewer.id)
     return post_view(post, await decision_for_post(ctx, post.id))
 
 

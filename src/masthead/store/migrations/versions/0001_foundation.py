@@ -175,10 +175,181 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_available', ['available_at', 'id'], unique=False)
+    op.create_table('audit_log',
+    sa.Column('seq', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=200), nullable=False),
+    sa.Column('action', sa.String(length=100), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_audit_log'))
+    )
+    op.create_table('notifications',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=50), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_notifications_account_id_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_account', ['account_id', 'id'], unique=False)
 
+    op.create_table('suspensions',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('channel_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('starts_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_suspensions_channel_id_channels'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suspensions'))
+    )
+    with op.batch_alter_table('suspensions', schema=None) as batch_op:
+        batch_op.create_index('ix_suspensions_channel', ['channel_id', 'ends_at'], unique=False)
+
+    op.create_table('corrections',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('moderator_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=2000), nullable=True),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['moderator_id'], ['accounts.id'], name=op.f('fk_corrections_moderator_id_accounts')),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_corrections_post_id_posts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_corrections'))
+    )
+    op.create_table('post_readers',
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('read_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_post_readers_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_post_readers_post_id_posts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('post_id', 'account_id', name=op.f('pk_post_readers'))
+    )
+    op.create_table('strikes',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('channel_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('voided_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_strikes_channel_id_channels'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_strikes_post_id_posts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_strikes'))
+    )
+    with op.batch_alter_table('strikes', schema=None) as batch_op:
+        batch_op.create_index('ix_strikes_channel', ['channel_id', 'expires_at'], unique=False)
+
+    op.create_table('moderation_items',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('channel_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('decision_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('review_state', sa.String(length=20), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('severity', sa.Integer(), nullable=False),
+    sa.Column('reach', sa.Integer(), nullable=False),
+    sa.Column('automated_origin', sa.Boolean(), nullable=False),
+    sa.Column('report_count', sa.Integer(), nullable=False),
+    sa.Column('assigned_to', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assigned_to'], ['accounts.id'], name=op.f('fk_moderation_items_assigned_to_accounts')),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_moderation_items_channel_id_channels'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_moderation_items_decision_id_decisions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_moderation_items_post_id_posts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_items'))
+    )
+    with op.batch_alter_table('moderation_items', schema=None) as batch_op:
+        batch_op.create_index('ix_moderation_items_post', ['post_id', 'kind'], unique=False)
+        batch_op.create_index('ix_moderation_queue', ['kind', 'review_state', 'priority', 'id'], unique=False)
+
+    op.create_table('appeals',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('decision_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('appellant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('item_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=True),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['appellant_id'], ['accounts.id'], name=op.f('fk_appeals_appellant_id_accounts')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_appeals_decision_id_decisions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['item_id'], ['moderation_items.id'], name=op.f('fk_appeals_item_id_moderation_items'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appeals')),
+    sa.UniqueConstraint('decision_id', name=op.f('uq_appeals_decision_id'))
+    )
+    op.create_table('moderation_events',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('item_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('actor_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('action', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('payload', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['accounts.id'], name=op.f('fk_moderation_events_actor_id_accounts')),
+    sa.ForeignKeyConstraint(['item_id'], ['moderation_items.id'], name=op.f('fk_moderation_events_item_id_moderation_items'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_moderation_events_post_id_posts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_events'))
+    )
+    with op.batch_alter_table('moderation_events', schema=None) as batch_op:
+        batch_op.create_index('ix_moderation_events_item', ['item_id', 'id'], unique=False)
+        batch_op.create_index('ix_moderation_events_post', ['post_id', 'id'], unique=False)
+
+    op.create_table('reports',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('reporter_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('item_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['moderation_items.id'], name=op.f('fk_reports_item_id_moderation_items'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_reports_post_id_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reporter_id'], ['accounts.id'], name=op.f('fk_reports_reporter_id_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reports'))
+    )
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.create_index('ix_reports_reporter', ['reporter_id', 'created_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_reporter')
+
+    op.drop_table('reports')
+    with op.batch_alter_table('moderation_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_moderation_events_post')
+        batch_op.drop_index('ix_moderation_events_item')
+
+    op.drop_table('moderation_events')
+    op.drop_table('appeals')
+    with op.batch_alter_table('moderation_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_moderation_queue')
+        batch_op.drop_index('ix_moderation_items_post')
+
+    op.drop_table('moderation_items')
+    with op.batch_alter_table('strikes', schema=None) as batch_op:
+        batch_op.drop_index('ix_strikes_channel')
+
+    op.drop_table('strikes')
+    op.drop_table('post_readers')
+    op.drop_table('corrections')
+    with op.batch_alter_table('suspensions', schema=None) as batch_op:
+        batch_op.drop_index('ix_suspensions_channel')
+
+    op.drop_table('suspensions')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_account')
+
+    op.drop_table('notifications')
+    op.drop_table('audit_log')
     op.drop_table('campaign_actions')
     op.drop_table('policy_texts')
     op.drop_table('sequences')

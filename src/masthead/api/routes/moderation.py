@@ -1,0 +1,142 @@
+"""Moderation: the queue, deciding items, reports, appeals, strikes and notifications."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import StrictStr
+
+from masthead.api.deps import Ctx, CurrentAccount
+from masthead.api.schemas import Strict
+from masthead.domain.errors import Forbidden, NotFound, Unprocessable
+from masthead.domain.paging import DEFAULT_PAGE_SIZE, check_page_size
+from masthead.domain.permissions import Action as Permission
+from masthead.domain.permissions import allowed, may_manage_channel
+from masthead.moderation.actions import do_assign_item, do_resolve_item
+from masthead.moderation.participation import do_appeal, do_report
+from masthead.moderation.queue import moderation_queue
+from masthead.services.channels import access_channel
+from masthead.store import accounts as account_store
+from masthead.store import moderation as store
+from masthead.store.channels import member_role
+from masthead.store.notifications import notifications_for
+
+router = APIRouter(tags=["moderation"])
+
+
+class ResolveIn(Strict):
+    action: StrictStr
+    reason: StrictStr = ""
+    labels: list[StrictStr] | None = None
+    link: StrictStr | None = None
+
+
+class AssignIn(Strict):
+    handle: StrictStr | None = None
+
+
+class ReportIn(Strict):
+    reason: StrictStr
+    comment: StrictStr = ""
+
+
+class AppealIn(Strict):
+    text: StrictStr
+
+
+def _id(value: str, what: str) -> int:
+    if not value.isdigit():
+        raise NotFound(f"no {what} {value!r}", code=f"{what.replace(' ', '_')}_not_found")
+    return int(value)
+
+
+def _item_view(item: store.Item) -> dict[str, Any]:
+    return {"id": str(item.id), "kind": item.kind.value, "review_state": item.review_state.value,
+            "priority": item.priority, "severity": item.severity, "reach": item.reach,
+            "automated_origin": item.automated_origin, "report_count": item.report_count,
+            "post_id": None if item.post_id is None else str(item.post_id),
+            "decision_id": None if item.decision_id is None else str(item.decision_id),
+            "assigned_to": None if item.assigned_to is None else str(item.assigned_to),
+            "created_at": item.created_at.isoformat(), "updated_at": item.updated_at.isoformat()}
+
+
+@router.get("/moderation/queue")
+async def queue(
+    viewer: CurrentAccount, ctx: Ctx,
+    kind: Annotated[str | None, Query(description="held, report, application or appeal")] = None,
+    state: Annotated[str, Query(description="open, escalated, pending (open or escalated) or closed")] = "pending",
+    mine: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE,
+) -> dict[str, Any]:
+    page = await moderation_queue(ctx, viewer, kind=kind, state=state, mine=mine, cursor=cursor, limit=limit)
+    return {"items": [_item_view(item) for item in page.items], "counts": page.counts,
+            "next_cursor": page.next_cursor}
+
+
+@router.post("/moderation/items/{item_id}/resolve")
+async def resolve(item_id: str, body: ResolveIn, moderator: CurrentAccount, ctx: Ctx,
+                  request: Request) -> dict[str, Any]:
+    result = await do_resolve_item(ctx, moderator, _id(item_id, "item"), action=body.action, reason=body.reason,
+                                   labels=body.labels, correction_link=body.link)
+    if result.published:
+        await request.app.state.announce(1)
+    return {"item_id": str(result.item_id), "review_state": result.review_state.value,
+            "post_state": result.post_state}
+
+
+@router.post("/moderation/items/{item_id}/assign")
+async def assign(item_id: str, body: AssignIn, moderator: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    assignee = None
+    if body.handle is not None:
+        async with ctx.db.read() as connection:
+            account = await account_store.account_by_handle(connection, body.handle)
+        if account is None or not allowed(account.roles, Permission.VIEW_MODERATION_QUEUE):
+            raise Unprocessable(f"{body.handle!r} is not a member of staff", code="not_staff")
+        assignee = account.id
+    await do_assign_item(ctx, moderator, _id(item_id, "item"), assignee)
+    return {"item_id": item_id, "assigned_to": body.handle}
+
+
+@router.post("/posts/{post_id}/reports", status_code=201)
+async def report(post_id: str, body: ReportIn, reporter: CurrentAccount, ctx: Ctx) -> JSONResponse:
+    filed = await do_report(ctx, reporter, _id(post_id, "post"), reason=body.reason, comment=body.comment)
+    return JSONResponse({"id": str(filed.id), "item_id": str(filed.item_id)}, status_code=201, headers={
+        "X-RateLimit-Limit": str(ctx.settings.reports_per_hour), "X-RateLimit-Remaining": str(filed.remaining)})
+
+
+@router.post("/decisions/{decision_id}/appeals", status_code=201)
+async def appeal(decision_id: str, body: AppealIn, appellant: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    filed = await do_appeal(ctx, appellant, _id(decision_id, "decision"), text=body.text)
+    return {"id": str(filed.id), "item_id": str(filed.item_id), "state": "open"}
+
+
+@router.get("/channels/{handle}/strikes")
+async def channel_strikes(handle: str, viewer: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    channel = await access_channel(ctx, handle)
+    now = ctx.clock.now()
+    async with ctx.db.read() as connection:
+        if not (may_manage_channel(await member_role(connection, channel.id, viewer.id))
+                or allowed(viewer.roles, Permission.VIEW_MODERATION_QUEUE)):
+            raise Forbidden("only the channel's owner and staff see its strikes")
+        strikes = await store.active_strikes(connection, channel.id, now)
+        suspension = await store.suspension_until(connection, channel.id, now)
+    return {"channel": handle, "strikes": [
+        {"reason": reason, "given_at": given.isoformat(), "expires_at": expires.isoformat()}
+        for reason, given, expires in strikes],
+        "suspended_until": None if suspension is None else suspension[0].isoformat(),
+        "suspension_reason": None if suspension is None else suspension[1],
+        "threshold": {"strikes": ctx.settings.strike_threshold, "within_days": ctx.settings.strike_window_days,
+                      "suspends_for_days": ctx.settings.suspension_days}}
+
+
+@router.get("/notifications")
+async def notifications(viewer: CurrentAccount, ctx: Ctx, cursor: str | None = None,
+                        limit: int = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
+    limit = check_page_size(limit)
+    before = _id(cursor, "cursor") if cursor else None
+    async with ctx.db.read() as connection:
+        found = await notifications_for(connection, viewer.id, before, limit + 1)
+    items = found[:limit]
+    return {"items": [{"id": str(n.id), "kind": n.kind, "payload": n.payload, "created_at": n.created_at.isoformat(),
+                       "read": n.read_at is not None} for n in items],
+            "next_cursor": str(items[-1].id) if len(found) > limit else None}

@@ -1,0 +1,146 @@
+"""Deciding queue items. Each action authorises, records an event, changes derived state, then queues its
+side effects (notices, strikes, corrections, the audit entry), in that order and in one transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from masthead.context import Context
+from masthead.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
+from masthead.domain.models import Account
+from masthead.domain.moderation import (
+    RESTRICTING,
+    Action,
+    ItemKind,
+    ReviewState,
+    derive_review_state,
+    parse_action,
+)
+from masthead.domain.permissions import Action as Permission
+from masthead.domain.permissions import check_allowed
+from masthead.moderation.corrections import do_correct_txn
+from masthead.moderation.status import refresh_post_status_txn
+from masthead.moderation.strikes import do_strike_txn
+from masthead.store import moderation as store
+from masthead.store.audit import append_audit_txn
+from masthead.store.channels import member_role
+from masthead.store.notifications import do_notify_txn, notify_many_txn
+from masthead.store.tables import channel_members, decisions, posts
+
+# Restricting actions need a moderator; triage may dismiss, label, escalate and comment on reports.
+_PERMISSION = {ItemKind.HELD: Permission.RESOLVE_HELD_POST, ItemKind.APPEAL: Permission.DECIDE_APPEAL}
+_MODERATOR_ONLY = frozenset({Action.REJECT, Action.REMOVE, Action.LIMIT, Action.REFUTE})
+_STRIKING = frozenset({Action.REJECT, Action.REMOVE})
+
+
+@dataclass(frozen=True)
+class Resolution:
+    item_id: int
+    review_state: ReviewState
+    post_state: str | None
+    published: bool
+
+
+async def do_resolve_item(
+    ctx: Context, moderator: Account, item_id: int, *, action: str, reason: str, labels: list[str] | None = None,
+    correction_link: str | None = None,
+) -> Resolution:
+    now = ctx.clock.now()
+    async with ctx.db.write() as connection:
+        item = await store.item_by_id(connection, item_id, for_update=True)
+        if item is None:
+            raise NotFound(f"no moderation item {item_id}", code="item_not_found")
+        chosen = parse_action(action, item.kind)
+        check_action_permission(moderator, item.kind, chosen)
+        if item.review_state is ReviewState.CLOSED:
+            raise Conflict(f"item {item_id} is already closed", code="item_closed")
+        if chosen in RESTRICTING | {Action.UPHOLD, Action.OVERTURN, Action.APPROVE} and not reason.strip():
+            raise Unprocessable(f"'{chosen.value}' needs a reason: it is shown to the author", code="reason_required")
+        if chosen is Action.LABEL and not labels:
+            raise Unprocessable("'label' needs labels, e.g. {\"labels\": [\"unverified source\"]}",
+                                code="labels_required")
+        await _check_impartial(connection, moderator, item)
+        payload: dict[str, object] = {"labels": labels or []}
+        if chosen is Action.OVERTURN and item.decision_id is not None:
+            payload["labels"] = list((await connection.execute(sa.select(decisions.c.labels).where(
+                decisions.c.id == item.decision_id))).scalar_one())
+        await store.append_event_txn(connection, item_id=item.id, post_id=item.post_id, actor_id=moderator.id,
+                                     action=chosen, reason=reason, payload=payload, now=now)
+        review_state = derive_review_state(await store.item_actions(connection, item.id))
+        await store.update_item_txn(connection, item.id, now, review_state=review_state.value)
+        published = False
+        post_state = None
+        if item.post_id is not None and chosen not in (Action.COMMENT, Action.ESCALATE):
+            published = await refresh_post_status_txn(connection, item.post_id, now)
+            post_state = (await connection.execute(sa.select(posts.c.state).where(
+                posts.c.id == item.post_id))).scalar_one()
+            await _side_effects_txn(ctx, connection, moderator, item, chosen, reason, correction_link)
+        await append_audit_txn(connection, actor=f"account:{moderator.handle}", action=f"moderation.{chosen.value}",
+                               subject=f"item:{item.id}", payload={"post_id": item.post_id, "reason": reason,
+                                                                   "labels": labels or []}, now=now)
+    return Resolution(item.id, review_state, post_state, published)
+
+
+def check_action_permission(moderator: Account, kind: ItemKind, action: Action) -> None:
+    if kind is ItemKind.APPLICATION:
+        raise Unprocessable("credential applications are decided with the verification routes",
+                            code="use_verification_routes")
+    if kind is ItemKind.REPORT:
+        check_allowed(moderator.roles, Permission.RESOLVE_HELD_POST if action in _MODERATOR_ONLY
+                      else Permission.RESOLVE_REPORT)
+    else:
+        check_allowed(moderator.roles, _PERMISSION[kind])
+
+
+async def _check_impartial(connection: AsyncConnection, moderator: Account, item: store.Item) -> None:
+    if item.channel_id is not None and await member_role(connection, item.channel_id, moderator.id) is not None:
+        raise Forbidden("you may not review posts of a channel you own or write for", code="own_channel")
+    if item.kind is ItemKind.APPEAL and item.post_id is not None and \
+            moderator.id in await store.resolvers_of_post(connection, item.post_id, exclude_item=item.id):
+        raise Forbidden("an appeal is decided by someone other than the moderator who made the decision",
+                        code="own_decision")
+
+
+async def _side_effects_txn(ctx: Context, connection: AsyncConnection, moderator: Account, item: store.Item,
+                            action: Action, reason: str, correction_link: str | None) -> None:
+    assert item.post_id is not None
+    now = ctx.clock.now()
+    author, channel_id = (await connection.execute(sa.select(posts.c.author_id, posts.c.channel_id).where(
+        posts.c.id == item.post_id))).one()
+    owner = (await connection.execute(sa.select(channel_members.c.account_id).where(
+        channel_members.c.channel_id == channel_id, channel_members.c.role == "owner"))).scalar_one()
+    notice = {"post_id": str(item.post_id), "action": action.value, "reason": reason, "item_id": str(item.id)}
+    if item.decision_id is not None and action in RESTRICTING:
+        notice["appeal"] = f"You may appeal: POST /api/v1/decisions/{item.decision_id}/appeals"
+    if action not in (Action.DISMISS,):
+        await do_notify_txn(connection, author, "moderation", notice, now)
+    if item.kind is ItemKind.REPORT:
+        await notify_many_txn(connection, await store.reporters_of_item(connection, item.id), "report_outcome",
+                              {"post_id": str(item.post_id), "outcome": action.value, "reason": reason}, now)
+    if action in _STRIKING:
+        await do_strike_txn(connection, ctx.settings, channel_id=channel_id, owner_id=owner, post_id=item.post_id,
+                            reason=f"{action.value}: {reason}", now=now)
+    if action is Action.REFUTE:
+        await do_correct_txn(connection, post_id=item.post_id, moderator_id=moderator.id, text=reason,
+                             link=correction_link, now=now)
+    if item.kind is ItemKind.APPEAL:
+        appeal = await store.appeal_of_item(connection, item.id)
+        if appeal is not None:
+            await store.set_appeal_outcome_txn(connection, appeal[0], action.value)
+            if action is Action.OVERTURN:
+                await store.void_strikes_for_post_txn(connection, item.post_id, now)
+            await do_notify_txn(connection, appeal[1], "appeal_outcome",
+                                {"post_id": str(item.post_id), "outcome": action.value, "reason": reason}, now)
+
+
+async def do_assign_item(ctx: Context, moderator: Account, item_id: int, assignee_id: int | None) -> None:
+    check_allowed(moderator.roles, Permission.VIEW_MODERATION_QUEUE)
+    async with ctx.db.write() as connection:
+        item = await store.item_by_id(connection, item_id, for_update=True)
+        if item is None:
+            raise NotFound(f"no moderation item {item_id}", code="item_not_found")
+        await store.update_item_txn(connection, item_id, ctx.clock.now(), assigned_to=assignee_id)
+        await append_audit_txn(connection, actor=f"account:{moderator.handle}", action="moderation.assign",
+                               subject=f"item:{item_id}", payload={"assignee": assignee_id}, now=ctx.clock.now())

@@ -1,0 +1,62 @@
+"""The moderators' queue: open work, highest priority first, with counts."""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from masthead.context import Context
+from masthead.domain.errors import BadRequest, Unprocessable
+from masthead.domain.models import Account
+from masthead.domain.moderation import ItemKind, ReviewState
+from masthead.domain.paging import check_page_size
+from masthead.domain.permissions import Action as Permission
+from masthead.domain.permissions import check_allowed
+from masthead.store import moderation as store
+
+STATE_FILTERS = {"open": [ReviewState.OPEN], "escalated": [ReviewState.ESCALATED],
+                 "pending": [ReviewState.OPEN, ReviewState.ESCALATED], "closed": [ReviewState.CLOSED]}
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[store.Item]
+    counts: dict[str, dict[str, int]]
+    next_cursor: str | None
+
+
+def _encode(item: store.Item) -> str:
+    return base64.urlsafe_b64encode(f"{item.priority}.{item.id}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[int, int]:
+    try:
+        priority, item_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(".")
+        return int(priority), int(item_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("cursor is not one this server issued; start again without it", code="invalid_cursor") from None
+
+
+def _kind(value: str | None) -> ItemKind | None:
+    if value is None:
+        return None
+    try:
+        return ItemKind(value)
+    except ValueError:
+        raise Unprocessable(f"kind must be one of {', '.join(k.value for k in ItemKind)}", code="invalid_kind") from None
+
+
+async def moderation_queue(ctx: Context, viewer: Account, *, kind: str | None, state: str, mine: bool,
+                           cursor: str | None, limit: int) -> QueuePage:
+    check_allowed(viewer.roles, Permission.VIEW_MODERATION_QUEUE)
+    if state not in STATE_FILTERS:
+        raise Unprocessable(f"state must be one of {', '.join(STATE_FILTERS)}", code="invalid_state")
+    limit = check_page_size(limit)
+    async with ctx.db.read() as connection:
+        items = await store.queue(connection, kind=_kind(kind), states=STATE_FILTERS[state],
+                                  assigned_to=viewer.id if mine else None,
+                                  after=_decode(cursor) if cursor else None, limit=limit + 1)
+        counts = await store.queue_counts(connection)
+    more = len(items) > limit
+    items = items[:limit]
+    return QueuePage(items=items, counts=counts, next_cursor=_encode(items[-1]) if more else None)

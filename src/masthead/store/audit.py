@@ -1,0 +1,81 @@
+"""The audit log: append inside the transaction that made the change; verify the whole chain."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from masthead.domain.audit import GENESIS_HASH, entry_hash
+from masthead.store.dialect import upsert_add
+from masthead.store.tables import audit_log, sequences
+
+AUDIT_SEQUENCE = "audit"
+
+
+async def append_audit_txn(
+    connection: AsyncConnection, *, actor: str, action: str, subject: str, payload: Any, now: datetime
+) -> int:
+    """Append one entry; its number. Taking the next number locks the chain's head until this transaction ends,
+    so concurrent writers append one after another and the chain never forks."""
+    seq: int = (await connection.execute(
+        upsert_add(connection, sequences, ["name"], "value").values(name=AUDIT_SEQUENCE, value=1)
+        .returning(sequences.c.value))).scalar_one()
+    previous = (await connection.execute(
+        sa.select(audit_log.c.hash).where(audit_log.c.seq == seq - 1))).scalar()
+    prev_hash = previous or GENESIS_HASH
+    await connection.execute(audit_log.insert().values(
+        seq=seq, at=now, actor=actor, action=action, subject=subject, payload=payload, prev_hash=prev_hash,
+        hash=entry_hash(seq, now, actor, action, subject, payload, prev_hash)))
+    return seq
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    seq: int
+    message: str
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    entries: int
+    problem: AuditProblem | None
+
+
+async def _entries(connection: AsyncConnection, page: int = 5000) -> AsyncIterator[Any]:
+    after = 0
+    while True:
+        rows = (await connection.execute(
+            sa.select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(page))).all()
+        for row in rows:
+            yield row
+        if len(rows) < page:
+            return
+        after = rows[-1].seq
+
+
+async def verify_audit_chain(connection: AsyncConnection) -> AuditReport:
+    """Walk the chain from the start; report the first entry that was altered, removed or reordered."""
+    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    async for row in _entries(connection):
+        if row.seq != expected_seq:
+            return AuditReport(count, AuditProblem(expected_seq, f"entry {expected_seq} is missing (removed); "
+                                                                 f"the next entry is {row.seq}"))
+        if row.prev_hash != prev_hash:
+            return AuditReport(count, AuditProblem(row.seq, f"entry {row.seq} does not follow entry {row.seq - 1} "
+                                                            "(its link to the previous hash is broken: reordered or "
+                                                            "an earlier entry was replaced)"))
+        if entry_hash(row.seq, row.at, row.actor, row.action, row.subject, row.payload, row.prev_hash) != row.hash:
+            return AuditReport(count, AuditProblem(row.seq, f"entry {row.seq} ({row.action} {row.subject} by "
+                                                            f"{row.actor}) was altered: its content no longer "
+                                                            "matches its hash"))
+        expected_seq, prev_hash, count = row.seq + 1, row.hash, count + 1
+    head = (await connection.execute(
+        sa.select(sequences.c.value).where(sequences.c.name == AUDIT_SEQUENCE))).scalar() or 0
+    if head > count:
+        return AuditReport(count, AuditProblem(count + 1, f"entries {count + 1} to {head} are missing "
+                                                          "(removed from the end of the log)"))
+    return AuditReport(count, None)

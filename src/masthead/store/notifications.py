@@ -1,0 +1,45 @@
+"""Notices to accounts."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from masthead.store.tables import notifications
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
+async def do_notify_txn(connection: AsyncConnection, account_id: int, kind: str, payload: dict[str, Any],
+                        now: datetime) -> None:
+    await notify_many_txn(connection, [account_id], kind, payload, now)
+
+
+async def notify_many_txn(connection: AsyncConnection, account_ids: Iterable[int], kind: str,
+                          payload: dict[str, Any], now: datetime) -> int:
+    rows = [{"account_id": account_id, "kind": kind, "payload": payload, "created_at": now}
+            for account_id in sorted(set(account_ids))]
+    if rows:
+        await connection.execute(notifications.insert(), rows)
+    return len(rows)
+
+
+async def notifications_for(connection: AsyncConnection, account_id: int, before_id: int | None,
+                            limit: int) -> list[Notification]:
+    query = sa.select(notifications).where(notifications.c.account_id == account_id)
+    if before_id is not None:
+        query = query.where(notifications.c.id < before_id)
+    rows = await connection.execute(query.order_by(notifications.c.id.desc()).limit(limit))
+    return [Notification(id=r.id, kind=r.kind, payload=dict(r.payload), created_at=r.created_at, read_at=r.read_at)
+            for r in rows]
