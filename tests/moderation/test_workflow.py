@@ -70,6 +70,8 @@ async def test_held_rejected_appealed_overturned_delivered(scored_api: Api, ctx:
 
     [held] = await queue(api, mod_a, "held")
     assert held["post_id"] == post_id and held["automated_origin"] is True
+    counts = (await api.client.get("/api/v1/moderation/queue", headers=api.auth(mod_a))).json()["counts"]
+    assert counts["held"] == {"open": 1}
     no_reason = await resolve(api, mod_a, held["id"], "reject")
     assert no_reason.status_code == 422 and no_reason.json()["error"]["code"] == "reason_required"
     rejected = await resolve(api, mod_a, held["id"], "reject", "Reads as political news; channel not verified.")
@@ -92,6 +94,8 @@ async def test_held_rejected_appealed_overturned_delivered(scored_api: Api, ctx:
     assert own.status_code == 403 and own.json()["error"]["code"] == "own_decision"
     overturned = await resolve(api, mod_b, appeal_item["id"], "overturn", "Local civic reporting is allowed.")
     assert overturned.status_code == 200 and overturned.json()["post_state"] == "published"
+    counts = (await api.client.get("/api/v1/moderation/queue", headers=api.auth(mod_b))).json()["counts"]
+    assert counts == {"held": {}, "report": {}, "application": {}, "appeal": {}}
 
     feed = (await api.client.get("/api/v1/feed", headers=api.auth(subscriber))).json()
     assert [item["id"] for item in feed["items"]] == [post_id]

@@ -69,7 +69,7 @@ async def do_resolve_item(
         await store.append_event_txn(connection, item_id=item.id, post_id=item.post_id, actor_id=moderator.id,
                                      action=chosen, reason=reason, payload=payload, now=now)
         review_state = derive_review_state(await store.item_actions(connection, item.id))
-        await store.update_item_txn(connection, item.id, now, review_state=review_state.value)
+        await store.set_review_state_txn(connection, item, review_state, now)
         published = False
         post_state = None
         if item.post_id is not None and chosen not in (Action.COMMENT, Action.ESCALATE):

@@ -1,6 +1,7 @@
 """Moderation items, their append-only events, reports, appeals, strikes, suspensions, corrections, readers."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,10 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.moderation import Action, ItemKind, ReviewState
-from masthead.store.dialect import insert_ignoring_conflicts
+from masthead.store.dialect import insert_ignoring_conflicts, upsert_add
 from masthead.store.tables import (
     appeals,
     corrections,
+    moderation_counts,
     moderation_events,
     moderation_items,
     post_readers,
@@ -58,7 +60,22 @@ async def insert_items_txn(connection: AsyncConnection, rows: Sequence[dict[str,
         moderation_items.insert().returning(moderation_items.c.id, sort_by_parameter_order=True),
         [{"review_state": ReviewState.OPEN.value, "report_count": 0, "assigned_to": None, "created_at": now,
           "updated_at": now, **row} for row in rows])
+    await adjust_counts_txn(connection, Counter((row["kind"], ReviewState.OPEN.value) for row in rows))
     return list(result.scalars())
+
+
+async def adjust_counts_txn(connection: AsyncConnection, changes: Counter[tuple[str, str]]) -> None:
+    for (kind, state), change in changes.items():
+        if change:
+            await connection.execute(upsert_add(connection, moderation_counts, ["kind", "review_state"], "count")
+                                     .values(kind=kind, review_state=state, count=change))
+
+
+async def set_review_state_txn(connection: AsyncConnection, item: Item, state: ReviewState, now: datetime) -> None:
+    await update_item_txn(connection, item.id, now, review_state=state.value)
+    if state is not item.review_state:
+        await adjust_counts_txn(connection, Counter({(item.kind.value, item.review_state.value): -1,
+                                              (item.kind.value, state.value): 1}))
 
 
 async def item_by_id(connection: AsyncConnection, item_id: int, *, for_update: bool = False) -> Item | None:
@@ -83,8 +100,12 @@ async def update_item_txn(connection: AsyncConnection, item_id: int, now: dateti
 
 async def queue(connection: AsyncConnection, *, kind: ItemKind | None, states: Sequence[ReviewState],
                 assigned_to: int | None, after: tuple[int, int] | None, limit: int) -> list[Item]:
-    """Highest priority first, then oldest; `after` is the (priority, id) of the last item seen."""
-    query = sa.select(moderation_items).where(moderation_items.c.review_state.in_([s.value for s in states]))
+    """Highest priority first, then oldest; `after` is the (priority, id) of the last item seen. Pending items
+    (open or escalated) are read along a partial index."""
+    if set(states) == {ReviewState.OPEN, ReviewState.ESCALATED}:
+        query = sa.select(moderation_items).where(moderation_items.c.review_state != ReviewState.CLOSED.value)
+    else:
+        query = sa.select(moderation_items).where(moderation_items.c.review_state.in_([s.value for s in states]))
     if kind is not None:
         query = query.where(moderation_items.c.kind == kind.value)
     if assigned_to is not None:
@@ -99,13 +120,12 @@ async def queue(connection: AsyncConnection, *, kind: ItemKind | None, states: S
 
 
 async def queue_counts(connection: AsyncConnection) -> dict[str, dict[str, int]]:
-    rows = await connection.execute(
-        sa.select(moderation_items.c.kind, moderation_items.c.review_state, sa.func.count())
-        .where(moderation_items.c.review_state != ReviewState.CLOSED.value)
-        .group_by(moderation_items.c.kind, moderation_items.c.review_state))
+    rows = await connection.execute(sa.select(moderation_counts).where(
+        moderation_counts.c.review_state != ReviewState.CLOSED.value))
     counts: dict[str, dict[str, int]] = {kind.value: {} for kind in ItemKind}
-    for kind, state, count in rows:
-        counts[kind][state] = count
+    for row in rows:
+        if row.count:
+            counts[row.kind][row.review_state] = row.count
     return counts
 
 

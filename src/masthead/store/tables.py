@@ -201,8 +201,21 @@ moderation_items = sa.Table(
     sa.Column("assigned_to", BigId, sa.ForeignKey("accounts.id"), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
-    sa.Index("ix_moderation_queue", "kind", "review_state", "priority", "id"),
+    # The queue reads pending items (not closed) by priority, with or without a kind: two partial indexes.
+    sa.Index("ix_moderation_pending", sa.text("priority DESC"), "id",
+             sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'")),
+    sa.Index("ix_moderation_pending_kind", "kind", sa.text("priority DESC"), "id",
+             sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'")),
     sa.Index("ix_moderation_items_post", "post_id", "kind"),
+)
+
+# Items per kind and review state, kept exact in the transactions that add or move items, so the queue's
+# counts cost one small read however long the queue is.
+moderation_counts = sa.Table(
+    "moderation_counts", metadata,
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("review_state", sa.String(20), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
 )
 
 # The moderation record: append-only; an item's review state and a post's status derive from it.

@@ -55,6 +55,12 @@ def upgrade() -> None:
     sa.Column('count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('campaign_id', 'day', name=op.f('pk_campaign_actions'))
     )
+    op.create_table('moderation_counts',
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('review_state', sa.String(length=20), nullable=False),
+    sa.Column('count', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('kind', 'review_state', name=op.f('pk_moderation_counts'))
+    )
     op.create_table('sequences',
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('value', sa.BigInteger(), nullable=False),
@@ -268,7 +274,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('moderation_items', schema=None) as batch_op:
         batch_op.create_index('ix_moderation_items_post', ['post_id', 'kind'], unique=False)
-        batch_op.create_index('ix_moderation_queue', ['kind', 'review_state', 'priority', 'id'], unique=False)
+        batch_op.create_index('ix_moderation_pending', [sa.text('priority DESC'), 'id'], unique=False,
+                              sqlite_where=sa.text("review_state != 'closed'"),
+                              postgresql_where=sa.text("review_state != 'closed'"))
+        batch_op.create_index('ix_moderation_pending_kind', ['kind', sa.text('priority DESC'), 'id'], unique=False,
+                              sqlite_where=sa.text("review_state != 'closed'"),
+                              postgresql_where=sa.text("review_state != 'closed'"))
 
     op.create_table('appeals',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -350,6 +361,7 @@ def downgrade() -> None:
 
     op.drop_table('notifications')
     op.drop_table('audit_log')
+    op.drop_table('moderation_counts')
     op.drop_table('campaign_actions')
     op.drop_table('policy_texts')
     op.drop_table('sequences')
