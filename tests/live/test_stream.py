@@ -10,7 +10,7 @@ import pytest
 from masthead.context import Context
 from masthead.domain.errors import NotFound, Unauthenticated
 from masthead.domain.paging import Cursor
-from masthead.live.stream import StreamEvent, resolve_scope, start_cursor, stream_posts
+from masthead.live.stream import StreamEvent, StreamPosition, resolve_scope, start_position, stream_events
 from masthead.services.accounts import access_account_by_token
 from tests.conftest import Api
 
@@ -34,7 +34,7 @@ async def test_posts_arrive_in_publication_order_and_resume_exactly(api: Api, qu
     await api.channel(token, "alice_news")
     hub = api.app.state.hub
     scope = await resolve_scope(quick_ctx, None, "alice_news")
-    events = stream_posts(quick_ctx, hub, scope, await start_cursor(quick_ctx, None))
+    events = stream_events(quick_ctx, hub, scope, await start_position(quick_ctx, scope, None))
     first = [await api.publish(token, "alice_news", f"Post {i}") for i in range(3)]
     await api.run_pipeline()
     received = await _drain(events)
@@ -43,7 +43,7 @@ async def test_posts_arrive_in_publication_order_and_resume_exactly(api: Api, qu
 
     later = [await api.publish(token, "alice_news", f"Later {i}") for i in range(2)]
     await api.run_pipeline()
-    resumed = stream_posts(quick_ctx, hub, scope, Cursor.decode(received[-1].cursor))
+    resumed = stream_events(quick_ctx, hub, scope, await start_position(quick_ctx, scope, received[-1].cursor))
     again = await _drain(resumed)
     await resumed.aclose()
     assert [e.post.id for e in again if e.post] == [int(i) for i in later]
@@ -70,7 +70,7 @@ async def test_initial_state_plus_events_equals_fresh_state(api: Api, quick_ctx:
         from masthead.store.posts import post_by_id
         newest_post = await post_by_id(connection, int(newest["id"]))
     assert newest_post is not None and newest_post.feed_seq is not None
-    events = stream_posts(quick_ctx, api.app.state.hub, scope, Cursor(newest_post.feed_seq, newest_post.id))
+    events = stream_events(quick_ctx, api.app.state.hub, scope, StreamPosition(Cursor(newest_post.feed_seq, newest_post.id), 0))
     for i in range(4):
         await api.publish(alice if i % 2 else bob, "alice_news" if i % 2 else "bob_news", f"New {i}")
         await api.publish(bob, "bob_private", f"Unfollowed {i}")

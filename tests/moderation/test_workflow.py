@@ -193,3 +193,33 @@ async def test_three_strikes_suspend_publishing(scored_api: Api, ctx: Context) -
     api.app.state.ctx.clock.advance(days=8)
     assert (await api.client.post("/api/v1/channels/repeat_news/posts", headers=api.auth(author),
                                   json={"title": "Garden", "body": "Basil"})).status_code == 202
+
+
+async def test_a_connected_reader_receives_the_correction_live(api: Api, ctx: Context) -> None:
+    import asyncio
+    from dataclasses import replace
+
+    from masthead.live.stream import resolve_scope, start_position, stream_events
+    from masthead.services.accounts import access_account_by_token
+
+    ctx.settings = replace(ctx.settings, live_poll_seconds=30.0, live_heartbeat_seconds=30.0)
+    origin = await api.sign_up("origin")
+    await api.channel(origin, "origin_news")
+    reader = await api.sign_up("reader")
+    await api.client.post("/api/v1/channels/origin_news/subscription", headers=api.auth(reader))
+    moderator = await staff(ctx, "mod_live", Role.MODERATOR)
+    post_id = await api.publish(origin, "origin_news", "Miracle cure", "Salt water cures flu.")
+    await api.run_pipeline()
+    viewer = await access_account_by_token(ctx, reader)
+    scope = await resolve_scope(ctx, viewer, None)
+    events = stream_events(ctx, api.app.state.hub, scope, await start_position(ctx, scope, None))
+    await api.client.post(f"/api/v1/posts/{post_id}/reports", headers=api.auth(reader), json={"reason": "rumour"})
+    [item] = await queue(api, moderator, "report")
+    waiting = asyncio.ensure_future(anext(events))
+    await asyncio.sleep(0.05)
+    await resolve(api, moderator, item["id"], "refute", "Salt water does not cure flu.")
+    first = await asyncio.wait_for(waiting, 5)  # well before the 30 s poll: the hub woke the stream
+    second = await asyncio.wait_for(anext(events), 5)
+    assert [first.kind, second.kind] == ["notice", "correction"]  # the report's outcome, then the correction
+    assert second.notice is not None and second.notice.payload["text"] == "Salt water does not cure flu."
+    await events.aclose()

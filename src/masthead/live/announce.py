@@ -20,8 +20,8 @@ def connect_redis(url: str) -> RedisBridge | None:
 
 
 def announce_published(hub: Hub | None, bridge: RedisBridge | None) -> AfterCommit:
-    async def announce(published: int) -> None:
-        if not published:
+    async def announce(changed: int) -> None:
+        if not changed:
             return
         if hub is not None:
             hub.notify()

@@ -1,29 +1,61 @@
-"""What a live connection receives: posts published after its cursor, in publication order, then more as
-they come. The same generator serves Server-Sent Events and WebSockets; both resume from a cursor."""
+"""What a live connection receives: posts published after its position, in publication order, and (when signed
+in) its own notices — decisions, moderation outcomes, corrections — then more as they come. The same generator
+serves Server-Sent Events and WebSockets; both resume from the position of the last event received."""
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from masthead.context import Context
-from masthead.domain.errors import NotFound, Unauthenticated
+from masthead.domain.errors import BadRequest, NotFound, Unauthenticated
 from masthead.domain.models import Account, Post
 from masthead.domain.paging import Cursor
 from masthead.live.hub import Hub
 from masthead.store import channels as channel_store
 from masthead.store import posts as store
+from masthead.store.notifications import Notification, latest_notification_id, notifications_after
 
 BATCH = 100
 ALL_CHANNELS = "all"
+# Notice kinds that have an event name of their own in the stream; the others arrive as "notice".
+NOTICE_EVENTS = {"correction": "correction", "decision": "decision"}
 
 
 @dataclass(frozen=True)
 class StreamScope:
-    """Which posts a connection follows: named channels, every channel, or the viewer's subscriptions."""
+    """Which posts a connection follows (named channels, every channel, or the viewer's subscriptions), and
+    whose notices it carries."""
 
     channel_ids: list[int] | None
     subscriber_id: int | None
+    viewer_id: int | None
+
+
+@dataclass(frozen=True)
+class StreamPosition:
+    feed: Cursor
+    notice_id: int
+
+    def encode(self) -> str:
+        raw = f"{self.feed.feed_seq}.{self.feed.post_id}.{self.notice_id}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> tuple[Cursor, int | None]:
+        """The feed cursor and notice id in a stream position, or a plain feed cursor (notice id None)."""
+        try:
+            parts = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(".")
+            numbers = [int(part) for part in parts]
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            numbers = []
+        if len(numbers) == 3:
+            return Cursor(numbers[0], numbers[1]), numbers[2]
+        if len(numbers) == 2:
+            return Cursor(numbers[0], numbers[1]), None
+        raise BadRequest("cursor is not one this server issued; start again without it", code="invalid_cursor")
 
 
 @dataclass(frozen=True)
@@ -31,11 +63,13 @@ class StreamEvent:
     kind: str
     cursor: str
     post: Post | None = None
+    notice: Notification | None = None
 
 
 async def resolve_scope(ctx: Context, viewer: Account | None, channels: str | None) -> StreamScope:
+    viewer_id = None if viewer is None else viewer.id
     if channels == ALL_CHANNELS:
-        return StreamScope(channel_ids=None, subscriber_id=None)
+        return StreamScope(channel_ids=None, subscriber_id=None, viewer_id=viewer_id)
     if channels:
         ids = []
         async with ctx.db.read() as connection:
@@ -44,35 +78,45 @@ async def resolve_scope(ctx: Context, viewer: Account | None, channels: str | No
                 if channel is None:
                     raise NotFound(f"no channel is called {handle.strip()!r}", code="channel_not_found")
                 ids.append(channel.id)
-        return StreamScope(channel_ids=ids, subscriber_id=None)
+        return StreamScope(channel_ids=ids, subscriber_id=None, viewer_id=viewer_id)
     if viewer is None:
         raise Unauthenticated("sign in to follow your feed, or name channels with ?channels=a,b (or 'all')")
-    return StreamScope(channel_ids=None, subscriber_id=viewer.id)
+    return StreamScope(channel_ids=None, subscriber_id=viewer.id, viewer_id=viewer.id)
 
 
-async def start_cursor(ctx: Context, cursor: str | None) -> Cursor:
-    if cursor:
-        return Cursor.decode(cursor)
+async def start_position(ctx: Context, scope: StreamScope, cursor: str | None) -> StreamPosition:
+    """Where to start: after `cursor`, or after everything so far."""
+    feed, notice_id = StreamPosition.decode(cursor) if cursor else (None, None)
     async with ctx.db.read() as connection:
-        return await store.head_cursor(connection)
+        if feed is None:
+            feed = await store.head_cursor(connection)
+        if notice_id is None:
+            notice_id = 0 if scope.viewer_id is None else await latest_notification_id(connection, scope.viewer_id)
+    return StreamPosition(feed, notice_id)
 
 
-async def stream_posts(ctx: Context, hub: Hub, scope: StreamScope, cursor: Cursor) -> AsyncIterator[StreamEvent]:
-    """Endless: posts after `cursor`, then a heartbeat whenever nothing happened for a while."""
+async def stream_events(ctx: Context, hub: Hub, scope: StreamScope,
+                        position: StreamPosition) -> AsyncIterator[StreamEvent]:
+    """Endless: what happened after `position`, then a heartbeat whenever nothing happened for a while."""
     settings = ctx.settings
     seen = hub.version
     idle = 0.0
     while True:
         async with ctx.db.read() as connection:
-            posts = await store.posts_after(connection, cursor, BATCH, channel_ids=scope.channel_ids,
+            posts = await store.posts_after(connection, position.feed, BATCH, channel_ids=scope.channel_ids,
                                             subscriber_id=scope.subscriber_id)
+            notices = [] if scope.viewer_id is None else await notifications_after(
+                connection, scope.viewer_id, position.notice_id, BATCH)
         for post in posts:
             assert post.feed_seq is not None
-            cursor = Cursor(post.feed_seq, post.id)
-            yield StreamEvent(kind="post", cursor=cursor.encode(), post=post)
-        if len(posts) == BATCH:
+            position = StreamPosition(Cursor(post.feed_seq, post.id), position.notice_id)
+            yield StreamEvent(kind="post", cursor=position.encode(), post=post)
+        for notice in notices:
+            position = StreamPosition(position.feed, notice.id)
+            yield StreamEvent(kind=NOTICE_EVENTS.get(notice.kind, "notice"), cursor=position.encode(), notice=notice)
+        if len(posts) == BATCH or len(notices) == BATCH:
             continue
-        if posts:
+        if posts or notices:
             idle = 0.0
         # Without a wake-up (another process decided, no Redis) the database is polled now and then.
         wait = min(settings.live_poll_seconds, settings.live_heartbeat_seconds)
@@ -81,8 +125,9 @@ async def stream_posts(ctx: Context, hub: Hub, scope: StreamScope, cursor: Curso
         idle = 0.0 if seen != before else idle + wait
         if idle >= settings.live_heartbeat_seconds:
             idle = 0.0
-            yield StreamEvent(kind="heartbeat", cursor=cursor.encode())
+            yield StreamEvent(kind="heartbeat", cursor=position.encode())
 
 
-def event_payload(event: StreamEvent, post_json: dict[str, Any] | None) -> dict[str, Any]:
-    return {"event": event.kind, "id": event.cursor, "data": post_json}
+def notice_json(notice: Notification) -> dict[str, Any]:
+    return {"id": str(notice.id), "kind": notice.kind, "payload": notice.payload,
+            "created_at": notice.created_at.isoformat()}

@@ -15,7 +15,6 @@ from masthead.context import Context
 from masthead.moderation.recording import record_decisions_txn
 from masthead.pipeline.decide import pipeline_error_verdict
 from masthead.pipeline.stages import PostWork, Stage
-from masthead.domain.posts import PostState
 from masthead.store.pipeline import (
     DecisionRow,
     claim_batch_txn,
@@ -26,7 +25,7 @@ from masthead.store.pipeline import (
 
 log = logging.getLogger(__name__)
 
-# Called after a commit with the number of posts that became visible (published) in it.
+# Called after a commit with the number of posts it decided or changed (live streams wake up to read them).
 AfterCommit = Callable[[int], Awaitable[None]]
 MAINTENANCE_SECONDS = 30.0
 MAX_RETRY_DELAY_SECONDS = 300.0
@@ -74,7 +73,7 @@ class PipelineWorker:
         metrics.PIPELINE_BATCH_SECONDS.observe(time.perf_counter() - started)
         for outcome, count in Counter(row.outcome for row in rows).items():
             metrics.DECISIONS.labels(outcome=outcome).inc(count)
-        await self._announce(sum(1 for row in rows if row.state is PostState.PUBLISHED))
+        await self._announce(len(rows))
         return len(claimed)
 
     async def _announce(self, published: int) -> None:
@@ -86,7 +85,7 @@ class PipelineWorker:
         async with self.ctx.db.write() as connection:
             lifted = await lift_expired_restrictions_txn(connection, self.ctx.clock.now())
         metrics.RESTRICTIONS_LIFTED.inc(len(lifted))
-        await self._announce(sum(1 for lift in lifted if lift.republished))
+        await self._announce(len(lifted))
         return len(lifted)
 
     async def _run_stages(self, batch: list[PostWork]) -> list[PostWork]:

@@ -43,3 +43,18 @@ async def notifications_for(connection: AsyncConnection, account_id: int, before
     rows = await connection.execute(query.order_by(notifications.c.id.desc()).limit(limit))
     return [Notification(id=r.id, kind=r.kind, payload=dict(r.payload), created_at=r.created_at, read_at=r.read_at)
             for r in rows]
+
+
+async def notifications_after(connection: AsyncConnection, account_id: int, after_id: int,
+                              limit: int) -> list[Notification]:
+    rows = await connection.execute(sa.select(notifications).where(
+        notifications.c.account_id == account_id, notifications.c.id > after_id)
+        .order_by(notifications.c.id).limit(limit))
+    return [Notification(id=r.id, kind=r.kind, payload=dict(r.payload), created_at=r.created_at, read_at=r.read_at)
+            for r in rows]
+
+
+async def latest_notification_id(connection: AsyncConnection, account_id: int) -> int:
+    latest = (await connection.execute(sa.select(sa.func.max(notifications.c.id)).where(
+        notifications.c.account_id == account_id))).scalar()
+    return int(latest or 0)

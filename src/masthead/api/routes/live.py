@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
@@ -14,7 +14,7 @@ from masthead.context import Context
 from masthead.domain.errors import MastheadError
 from masthead.domain.models import Account
 from masthead.live.hub import Hub
-from masthead.live.stream import StreamEvent, event_payload, resolve_scope, start_cursor, stream_posts
+from masthead.live.stream import StreamEvent, notice_json, resolve_scope, start_position, stream_events
 from masthead.services.accounts import access_account_by_token
 
 router = APIRouter(tags=["live"])
@@ -31,10 +31,18 @@ async def _viewer(ctx: Context, header_account: Account | None, access_token: st
     return await access_account_by_token(ctx, access_token)
 
 
+def _data(event: StreamEvent) -> dict[str, Any] | None:
+    if event.post is not None:
+        return post_view(event.post)
+    if event.notice is not None:
+        return notice_json(event.notice)
+    return None
+
+
 def _sse(event: StreamEvent) -> bytes:
     if event.kind == "heartbeat":
         return b": heartbeat\n\n"
-    data = orjson.dumps(post_view(event.post) if event.post is not None else None)
+    data = orjson.dumps(_data(event))
     return b"id: %s\nevent: %s\ndata: %s\n\n" % (event.cursor.encode(), event.kind.encode(), data)
 
 
@@ -43,16 +51,17 @@ async def stream(
     request: Request, ctx: Ctx, account: OptionalAccount, channels: Channels = None, cursor: CursorQuery = None,
     access_token: AccessToken = None, last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
-    """Server-Sent Events: `post` events (id = resume cursor) and heartbeat comments. Reconnecting with
-    `Last-Event-ID` (browsers do it themselves) or `?cursor=` delivers everything published since."""
+    """Server-Sent Events: `post` events, and for a signed-in stream its `decision`, `correction` and `notice`
+    events (id = resume cursor), with heartbeat comments. Reconnecting with `Last-Event-ID` (browsers do it
+    themselves) or `?cursor=` delivers everything since."""
     viewer = await _viewer(ctx, account, access_token)
     scope = await resolve_scope(ctx, viewer, channels)
-    after = await start_cursor(ctx, last_event_id or cursor)
+    after = await start_position(ctx, scope, last_event_id or cursor)
     hub: Hub = request.app.state.hub
 
     async def body() -> AsyncIterator[bytes]:
         yield b"retry: %d\n\n" % RETRY_MILLISECONDS
-        async for event in stream_posts(ctx, hub, scope, after):
+        async for event in stream_events(ctx, hub, scope, after):
             yield _sse(event)
 
     return StreamingResponse(body(), media_type="text/event-stream",
@@ -70,7 +79,7 @@ async def websocket(
     try:
         viewer = await access_account_by_token(ctx, token) if token else None
         scope = await resolve_scope(ctx, viewer, channels)
-        after = await start_cursor(ctx, cursor)
+        after = await start_position(ctx, scope, cursor)
     except MastheadError as exc:
         await socket.accept()
         await socket.send_json({"event": "error", "data": {"code": exc.code, "message": exc.message}})
@@ -78,8 +87,7 @@ async def websocket(
         return
     await socket.accept()
     try:
-        async for event in stream_posts(ctx, socket.app.state.hub, scope, after):
-            post_json = post_view(event.post) if event.post is not None else None
-            await socket.send_json(event_payload(event, post_json))
+        async for event in stream_events(ctx, socket.app.state.hub, scope, after):
+            await socket.send_json({"event": event.kind, "id": event.cursor, "data": _data(event)})
     except WebSocketDisconnect:
         return

@@ -78,8 +78,7 @@ async def resolve(item_id: str, body: ResolveIn, moderator: CurrentAccount, ctx:
                   request: Request) -> dict[str, Any]:
     result = await do_resolve_item(ctx, moderator, _id(item_id, "item"), action=body.action, reason=body.reason,
                                    labels=body.labels, correction_link=body.link)
-    if result.published:
-        await request.app.state.announce(1)
+    await request.app.state.announce(1)  # notices (and perhaps a post) for live streams
     return {"item_id": str(result.item_id), "review_state": result.review_state.value,
             "post_state": result.post_state}
 
