@@ -9,6 +9,7 @@ from collections.abc import Sequence
 # Modules exposing `register(subparsers)`; each subcommand sets `func(args) -> int` as its handler.
 COMMAND_MODULES: tuple[str, ...] = (
     "masthead.commands",
+    "masthead.transparency.commands",
     "masthead.policy.commands",
 )
 

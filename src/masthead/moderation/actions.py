@@ -3,6 +3,7 @@ side effects (notices, strikes, corrections, the audit entry), in that order and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,6 +15,7 @@ from masthead.domain.moderation import (
     RESTRICTING,
     Action,
     ItemKind,
+    ReportReason,
     ReviewState,
     derive_review_state,
     parse_action,
@@ -21,6 +23,7 @@ from masthead.domain.moderation import (
 from masthead.domain.permissions import Action as Permission
 from masthead.domain.permissions import check_allowed
 from masthead.moderation.corrections import do_correct_txn
+from masthead.moderation.participation import REPORT_SEVERITY
 from masthead.moderation.status import refresh_post_status_txn
 from masthead.moderation.strikes import do_strike_txn
 from masthead.store import moderation as store
@@ -28,6 +31,7 @@ from masthead.store.audit import append_audit_txn
 from masthead.store.channels import member_role
 from masthead.store.notifications import do_notify_txn, notify_many_txn
 from masthead.store.tables import channel_members, decisions, posts
+from masthead.transparency.statements import CATEGORY_OF_REPORT, VISIBILITY, moderator_statement
 
 # Restricting actions need a moderator; triage may dismiss, label, escalate and comment on reports.
 _PERMISSION = {ItemKind.HELD: Permission.RESOLVE_HELD_POST, ItemKind.APPEAL: Permission.DECIDE_APPEAL}
@@ -63,6 +67,8 @@ async def do_resolve_item(
                                 code="labels_required")
         await _check_impartial(connection, moderator, item)
         payload: dict[str, object] = {"labels": labels or []}
+        if chosen in VISIBILITY and item.post_id is not None:
+            payload["statement"] = await _statement_txn(connection, item, chosen, reason, now)
         if chosen is Action.OVERTURN and item.decision_id is not None:
             payload["labels"] = list((await connection.execute(sa.select(decisions.c.labels).where(
                 decisions.c.id == item.decision_id))).scalar_one())
@@ -81,6 +87,24 @@ async def do_resolve_item(
                                subject=f"item:{item.id}", payload={"post_id": item.post_id, "reason": reason,
                                                                    "labels": labels or []}, now=now)
     return Resolution(item.id, review_state, post_state, published)
+
+
+async def _statement_txn(connection: AsyncConnection, item: store.Item, action: Action, reason: str,
+                         now: datetime) -> dict[str, object]:
+    assert item.post_id is not None
+    lang = (await connection.execute(sa.select(posts.c.lang).where(posts.c.id == item.post_id))).scalar()
+    category = "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"
+    if item.kind is ItemKind.REPORT:
+        reasons = await store.report_reasons(connection, item.id)
+        worst = max(reasons, key=lambda r: REPORT_SEVERITY[r], default=None)
+        category = CATEGORY_OF_REPORT[ReportReason(worst)] if worst else category
+    elif item.decision_id is not None:
+        recorded = (await connection.execute(sa.select(decisions.c.statement).where(
+            decisions.c.id == item.decision_id))).scalar()
+        category = (recorded or {}).get("category", category)
+    return moderator_statement(action, reason, category=category, automated_detection=item.kind is ItemKind.HELD,
+                               from_notice=item.kind is ItemKind.REPORT, language=lang, puid=str(item.post_id),
+                               today=now.date())
 
 
 def check_action_permission(moderator: Account, kind: ItemKind, action: Action) -> None:

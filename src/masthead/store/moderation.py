@@ -177,6 +177,11 @@ async def reports_since(connection: AsyncConnection, reporter_id: int, since: da
     return count
 
 
+async def report_reasons(connection: AsyncConnection, item_id: int) -> list[str]:
+    rows = await connection.execute(sa.select(reports.c.reason).where(reports.c.item_id == item_id).distinct())
+    return list(rows.scalars())
+
+
 async def reporters_of_item(connection: AsyncConnection, item_id: int) -> list[int]:
     rows = await connection.execute(sa.select(reports.c.reporter_id).where(reports.c.item_id == item_id).distinct())
     return list(rows.scalars())

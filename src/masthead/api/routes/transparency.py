@@ -1,0 +1,18 @@
+"""The public transparency report."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from masthead.api.deps import Ctx
+from masthead.transparency.report import parse_day, transparency_report
+
+router = APIRouter(tags=["transparency"])
+
+
+@router.get("/transparency/report")
+async def report(ctx: Ctx, since: Annotated[str | None, Query(description="YYYY-MM-DD, UTC")] = None,
+                 until: Annotated[str | None, Query(description="YYYY-MM-DD, UTC (exclusive)")] = None) -> dict[str, Any]:
+    """Counts of statements of reasons by category, action, detection and automation, with appeals and reversals."""
+    return await transparency_report(ctx, parse_day(since, "since"), parse_day(until, "until"))

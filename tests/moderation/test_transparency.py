@@ -1,0 +1,71 @@
+"""Statements of reasons of automated and human decisions, counted in the public report and exported."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from masthead.cli import main
+from masthead.context import Context
+from masthead.domain.accounts import Role
+from tests.conftest import Api
+from tests.moderation.test_workflow import PoliticalScores, queue, resolve, staff
+
+
+async def _history(api: Api, ctx: Context) -> None:
+    api.app.state.worker.stages.insert(1, PoliticalScores())
+    author = await api.sign_up("author")
+    await api.channel(author, "author_news")
+    mod_a = await staff(ctx, "mod_a", Role.MODERATOR)
+    mod_b = await staff(ctx, "mod_b", Role.MODERATOR)
+    post_id = await api.publish(author, "author_news", "Election day", "Polls close at eight.")
+    await api.run_pipeline()
+    [held] = await queue(api, mod_a, "held")
+    await resolve(api, mod_a, held["id"], "reject", "Political news needs the news.publish credential.")
+    decision_id = (await api.client.get(f"/api/v1/posts/{post_id}", headers=api.auth(author))).json()["decision"]["id"]
+    await api.client.post(f"/api/v1/decisions/{decision_id}/appeals", headers=api.auth(author), json={"text": "local"})
+    [appeal] = await queue(api, mod_b, "appeal")
+    await resolve(api, mod_b, appeal["id"], "overturn", "Local civic news.")
+
+
+async def test_report_counts_every_statement_appeal_and_reversal(api: Api, ctx: Context) -> None:
+    await _history(api, ctx)
+    report = (await api.client.get("/api/v1/transparency/report")).json()
+    assert report["statements"] == 2
+    assert report["by_category"] == {"STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS": 2}
+    assert report["by_action"] == {"DECISION_VISIBILITY_CONTENT_DISABLED": 1, "DECISION_VISIBILITY_CONTENT_REMOVED": 1}
+    assert report["by_detection"] == {"automated": 2}
+    assert report["by_automation"] == {"AUTOMATED_DECISION_PARTIALLY": 1, "AUTOMATED_DECISION_NOT_AUTOMATED": 1}
+    assert report["appeals"] == {"total": 1, "by_outcome": {"overturn": 1}} and report["reversals"] == 1
+    empty = (await api.client.get("/api/v1/transparency/report", params={"until": "2025-01-01"})).json()
+    assert empty["statements"] == 0
+    bad = await api.client.get("/api/v1/transparency/report", params={"since": "yesterday"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_date"
+
+
+async def test_export_in_both_formats(api: Api, ctx: Context) -> None:
+    await _history(api, ctx)
+    from masthead.transparency.report import export_statements
+
+    exported = "".join([chunk async for chunk in export_statements(ctx, None, None, "json")])
+    statements = json.loads(exported)
+    assert [s["source"] for s in statements] == ["pipeline", "moderator"]
+    for statement in statements:
+        assert statement["puid"] == "1" and statement["decision_ground"] == "DECISION_GROUND_INCOMPATIBLE_CONTENT"
+        assert statement["content_type"] == ["CONTENT_TYPE_TEXT"] and statement["application_date"]
+    table = "".join([chunk async for chunk in export_statements(ctx, None, None, "csv")])
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert [row["decision_visibility"] for row in rows] == ["DECISION_VISIBILITY_CONTENT_DISABLED",
+                                                            "DECISION_VISIBILITY_CONTENT_REMOVED"]
+
+
+def test_export_command(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MASTHEAD_DATABASE_URL", database_url)
+    assert main(["transparency", "export", "--format", "json", "--since", "2026-01-01"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["transparency", "export", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("id,source,created_at,decision_visibility")
+    assert main(["transparency", "export", "--since", "soon"]) == 2
+    assert "--since must be a date" in capsys.readouterr().err
