@@ -45,11 +45,12 @@ def env_name(field_name: str) -> str:
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     source = os.environ if environ is None else environ
     values: dict[str, object] = {}
+    defaults = Settings()
     for field in fields(Settings):
         raw = source.get(env_name(field.name))
         if raw is None or raw == "":
             continue
-        kind = type(field.default)
+        kind = type(getattr(defaults, field.name))
         try:
             values[field.name] = kind(raw)
         except ValueError as exc:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 
@@ -161,7 +163,7 @@ async def test_timeline_and_feed_newest_first_with_cursor(api: Api) -> None:
     ({"cursor": "not-a-cursor"}, "invalid_cursor"), ({"limit": 0}, "invalid_limit"),
     ({"limit": 101}, "invalid_limit"), ({"limit": "many"}, "invalid_request"),
 ])
-async def test_bad_paging(api: Api, params: dict[str, object], code: str) -> None:
+async def test_bad_paging(api: Api, params: dict[str, Any], code: str) -> None:
     await _publisher(api)
     response = await api.client.get("/api/v1/channels/alice_news/posts", params=params)
     assert response.status_code in (400, 422)

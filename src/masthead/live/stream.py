@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,7 +96,7 @@ async def start_position(ctx: Context, scope: StreamScope, cursor: str | None) -
 
 
 async def stream_events(ctx: Context, hub: Hub, scope: StreamScope,
-                        position: StreamPosition) -> AsyncIterator[StreamEvent]:
+                        position: StreamPosition) -> AsyncGenerator[StreamEvent, None]:
     """Endless: what happened after `position`, then a heartbeat whenever nothing happened for a while."""
     settings = ctx.settings
     seen = hub.version

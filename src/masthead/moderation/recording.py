@@ -33,7 +33,7 @@ async def record_decisions_txn(connection: AsyncConnection, works: Sequence[Post
             sa.select(decisions.c.post_id, decisions.c.id).where(
                 decisions.c.post_id.in_([w.post.post_id for w in restricted]))
             .order_by(decisions.c.id))).all())
-        reach = dict((await connection.execute(
+        reach: dict[int, int] = dict((await connection.execute(
             sa.select(subscriptions.c.channel_id, sa.func.count()).where(
                 subscriptions.c.channel_id.in_({w.post.channel_id for w in restricted}))
             .group_by(subscriptions.c.channel_id))).all())

@@ -39,13 +39,18 @@ def python_datetime(value: Any) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
+def _sql_type(dialect: sa.Dialect, column_type: sa.types.TypeEngine[Any]) -> str:
+    rendered: str = dialect.type_compiler_instance.process(column_type)
+    return rendered
+
+
 class DriverStatement:
     """A statement compiled for one dialect, with its positional parameter names."""
 
     def __init__(self, connection: AsyncConnection, statement: ClauseElement) -> None:
         compiled = statement.compile(dialect=connection.dialect)
         self.sql = str(compiled)
-        self.names: list[str] = list(compiled.positiontup or [])
+        self.names: list[str] = list(getattr(compiled, "positiontup", None) or [])
         self.defaults: dict[str, Any] = dict(compiled.params)
         self.sqlite = connection.dialect.name == "sqlite"
 
@@ -73,8 +78,8 @@ class BulkInsert:
             assert statement.names == self.columns
             self.sql = statement.sql
         else:
-            dialect = postgresql.dialect()
-            arrays = ", ".join(f"${position}::{table.c[name].type.compile(dialect=dialect)}[]"
+            dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+            arrays = ", ".join(f"${position}::{_sql_type(dialect, table.c[name].type)}[]"
                                for position, name in enumerate(self.columns, start=1))
             self.sql = (f"INSERT INTO {table.name} ({', '.join(self.columns)}) SELECT * FROM unnest({arrays})"
                         + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,7 +15,7 @@ from masthead.store.tables import accounts, channel_members, channels, subscript
 _CHANNEL_COLUMNS = (channels.c.id, channels.c.handle, channels.c.name, channels.c.description, channels.c.created_at)
 
 
-def _channel(row: sa.Row[tuple[int, str, str, str, datetime]]) -> Channel:
+def _channel(row: Any) -> Channel:
     return Channel(id=row.id, handle=row.handle, name=row.name, description=row.description, created_at=row.created_at)
 
 

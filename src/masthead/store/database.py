@@ -43,7 +43,7 @@ class Database:
         @event.listens_for(engine.sync_engine, "connect")
         def on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
             # Let SQLAlchemy's "begin" event, not the driver, decide how transactions start.
-            dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA journal_mode = WAL")

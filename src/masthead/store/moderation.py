@@ -123,9 +123,9 @@ async def queue_counts(connection: AsyncConnection) -> dict[str, dict[str, int]]
     rows = await connection.execute(sa.select(moderation_counts).where(
         moderation_counts.c.review_state != ReviewState.CLOSED.value))
     counts: dict[str, dict[str, int]] = {kind.value: {} for kind in ItemKind}
-    for row in rows:
-        if row.count:
-            counts[row.kind][row.review_state] = row.count
+    for kind, state, count in rows:
+        if count:
+            counts[kind][state] = count
     return counts
 
 

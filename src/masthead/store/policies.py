@@ -53,7 +53,7 @@ async def policy_text(connection: AsyncConnection, sha256: str) -> tuple[str, st
 async def campaign_actions_on(connection: AsyncConnection, campaign_ids: Iterable[str], day: date) -> dict[str, int]:
     rows = await connection.execute(sa.select(campaign_actions.c.campaign_id, campaign_actions.c.count).where(
         campaign_actions.c.campaign_id.in_(list(campaign_ids)), campaign_actions.c.day == day))
-    return {row.campaign_id: row.count for row in rows}
+    return {campaign_id: count for campaign_id, count in rows}
 
 
 async def add_campaign_actions_txn(connection: AsyncConnection, counts: Counter[str], day: date) -> None:
