@@ -11,6 +11,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "masthead.commands",
     "masthead.transparency.commands",
     "masthead.policy.commands",
+    "masthead.classify.commands",
 )
 
 

@@ -1,0 +1,33 @@
+"""`masthead train` end to end: assemble data, evaluate held out, fit on everything, write artifacts and card."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import opencc
+
+from masthead.classify.artifacts import CARD_FILE, Manifest, package_dir
+from masthead.classify.card import render
+from masthead.classify.classifier import load_classifier
+from masthead.classify.corpus import build_tasks
+from masthead.classify.evaluation import evaluate
+from masthead.classify.fitting import deduplicate
+from masthead.classify.normalize import SCRIPT_MAP_FILE, build_script_map, write_script_map
+from masthead.classify.training import fit_heads, write_artifacts
+
+
+def opencc_characters() -> str:
+    return (Path(os.path.dirname(opencc.__file__)) / "dictionary" / "TSCharacters.txt").read_text(encoding="utf-8")
+
+
+def train(data_dir: Path, output: Path | None = None, *, evaluate_first: bool = True) -> Manifest:
+    directory = output or package_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    write_script_map(directory / SCRIPT_MAP_FILE, build_script_map(opencc_characters()))
+    tasks = {task.category: deduplicate(task.examples) for task in build_tasks(data_dir)}
+    rows = evaluate(tasks, data_dir) if evaluate_first else []
+    manifest = write_artifacts(fit_heads(tasks), directory, dt.datetime.now(dt.timezone.utc).date())
+    (directory / CARD_FILE).write_text(render(manifest, tasks, rows), encoding="utf-8")
+    load_classifier.cache_clear()
+    return manifest

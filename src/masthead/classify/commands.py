@@ -1,0 +1,73 @@
+"""`masthead classify` and `masthead train`. Training modules (scikit-learn) are imported only by `train`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from masthead.classify.corpus import DEFAULT_DATA_DIR
+
+BATCH_SIZE = 500
+
+
+def register(subparsers: Any) -> None:
+    classify = subparsers.add_parser("classify", help="add lang and seven category scores to JSON Lines texts")
+    classify.add_argument("--input", type=Path, help="JSON Lines with a `text` field per line (default stdin)")
+    classify.add_argument("--output", type=Path, help="where to write the scored lines (default stdout)")
+    classify.set_defaults(func=classify_handler)
+    train = subparsers.add_parser("train", help="rebuild the shipped classifiers and model card from the data")
+    train.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="labelled data directory")
+    train.add_argument("--output", type=Path, help="artifact directory (default: the installed package)")
+    train.set_defaults(func=train_handler)
+
+
+def _batches(lines: IO[bytes]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        record = orjson.loads(line)
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise ValueError("every input line must be a JSON object with a string `text`")
+        batch.append(record)
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def classify_handler(args: argparse.Namespace) -> int:
+    from masthead.classify.classifier import load_classifier
+
+    classifier = load_classifier()
+    with ExitStack() as stack:
+        source = stack.enter_context(args.input.open("rb")) if args.input else sys.stdin.buffer
+        sink = stack.enter_context(args.output.open("wb")) if args.output else sys.stdout.buffer
+        try:
+            for batch in _batches(source):
+                for record, result in zip(batch, classifier.classify([record["text"] for record in batch])):
+                    record["lang"] = result.lang
+                    record["scores"] = {name: round(value, 6) for name, value in result.scores.items()}
+                    sink.write(orjson.dumps(record) + b"\n")
+        except (ValueError, orjson.JSONDecodeError) as error:
+            print(f"masthead classify: {error}", file=sys.stderr)
+            return 2
+        sink.flush()
+    return 0
+
+
+def train_handler(args: argparse.Namespace) -> int:
+    from masthead.classify.build import train
+
+    if not args.data.is_dir():
+        print(f"masthead train: data directory {args.data} not found", file=sys.stderr)
+        return 2
+    manifest = train(args.data, args.output)
+    print(f"trained {manifest.version}")
+    return 0

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from masthead.classify.corpus import Example
+from masthead.classify.fitting import deduplicate
+from masthead.classify.heads import LinearHeads
+from masthead.classify.metrics import expected_calibration_error, quality
+
+
+def test_calibration_error_is_zero_when_frequencies_match_confidence() -> None:
+    labels = np.array([1, 0, 0, 0, 1, 1, 1, 0], dtype=np.int64)
+    probabilities = np.array([0.25, 0.25, 0.25, 0.25, 0.75, 0.75, 0.75, 0.75])
+    assert expected_calibration_error(labels, probabilities) == pytest.approx(0.0)
+
+
+def test_calibration_error_of_a_confident_wrong_model() -> None:
+    labels = np.array([0, 0, 1, 1], dtype=np.int64)
+    probabilities = np.array([0.95, 0.95, 0.05, 0.05])
+    assert expected_calibration_error(labels, probabilities) == pytest.approx(0.95)
+
+
+def test_quality_at_half() -> None:
+    labels = np.array([1, 1, 0, 0], dtype=np.int64)
+    result = quality(labels, np.array([0.9, 0.4, 0.6, 0.1]))
+    assert (result.precision, result.recall, result.f1) == (0.5, 0.5, 0.5)
+    assert result.auprc == pytest.approx(0.8333, abs=1e-3)
+
+
+def test_deduplicate_keeps_one_row_per_text_preferring_the_positive_label() -> None:
+    rows = [Example("same", 0, "a", "en"), Example("same ", 1, "b", "en"), Example("other", 0, "a", "en")]
+    assert [(e.text, e.label) for e in deduplicate(rows)] == [("same ", 1), ("other", 0)]
+
+
+def test_quantised_heads_stay_close_to_the_originals(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    heads = LinearHeads(weights=rng.normal(size=(64, 7)).astype(np.float32), bias=np.zeros(7, np.float32),
+                        platt_a=np.ones(7, np.float32), platt_b=np.zeros(7, np.float32))
+    stored = heads.quantised(tmp_path / "heads.npz")
+    scale = np.abs(heads.weights).max(axis=0) / 127
+    assert np.all(np.abs(stored.weights - heads.weights) <= scale / 2 + 1e-6)
