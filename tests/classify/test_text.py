@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from masthead.classify.langid import detect_language
-from masthead.classify.normalize import build_script_map, normalize
+from masthead.classify.normalize import build_script_map, normalize, normalized_codes
 
 
 def test_normalize_folds_case_width_digits_space_and_traditional_chinese() -> None:
@@ -36,3 +37,11 @@ def test_script_map_keeps_single_character_first_readings() -> None:
 )
 def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
+
+
+def test_batch_normalisation_matches_the_per_text_definition() -> None:
+    texts = ["", "  ", " a \t b ", "x\x00y", "İstanbul ＡＢＣ１２３\u3000國", "\n\n tail \n", "\U0001f600 emoji  \u3000 "]
+    codes, lengths = normalized_codes(texts)
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+    decoded = [codes[start : start + length].tobytes().decode("utf-32-le") for start, length in zip(starts, lengths)]
+    assert decoded == [normalize(text) for text in texts]

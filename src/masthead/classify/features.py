@@ -12,16 +12,16 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from masthead.classify.normalize import normalize
+from masthead.classify.normalize import normalized_codes
 
 HASH_BITS = 18
 N_FEATURES = 1 << HASH_BITS
 NGRAM_ORDERS = (1, 2, 3, 4)
 MERGE_BELOW_CHARS = 100
+MAX_BLOCK_ROWS = (1 << (32 - HASH_BITS)) - 1
 _PRIME = np.uint64(1_000_003)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(64 - HASH_BITS)
-_ROW_SHIFT = np.uint64(HASH_BITS)
 
 
 @dataclass(frozen=True)
@@ -63,22 +63,27 @@ def featurize(texts: Sequence[str], chunk_chars: int | None = None) -> ChunkFeat
 
 
 def _hashed_rows(texts: Sequence[str]) -> sp.csr_matrix:
-    normalised = [normalize(text) for text in texts]
-    lengths = np.fromiter((len(text) for text in normalised), dtype=np.int64, count=len(normalised))
-    codes = np.frombuffer(("\x00".join(normalised) + "\x00").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    row_of_pos = np.repeat(np.arange(len(normalised), dtype=np.uint64), lengths + 1)
-    unique, counts = np.unique(_ngram_keys(codes, row_of_pos), return_counts=True)
-    rows = (unique >> _ROW_SHIFT).astype(np.int64)
-    columns = (unique & np.uint64(N_FEATURES - 1)).astype(np.int32)
+    """Rows are hashed in blocks of at most MAX_BLOCK_ROWS so that row and n-gram fit one uint32 sort key."""
+    if len(texts) > MAX_BLOCK_ROWS:
+        blocks = [_hashed_rows(texts[start : start + MAX_BLOCK_ROWS]) for start in range(0, len(texts), MAX_BLOCK_ROWS)]
+        return sp.vstack(blocks, format="csr")
+    codes, lengths = normalized_codes(texts)
+    row_bits = np.arange(len(texts), dtype=np.uint32) << np.uint32(HASH_BITS)
+    keys = np.sort(_ngram_keys(codes.astype(np.uint64), np.repeat(row_bits, lengths + 1)))
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.diff(np.concatenate((starts, [keys.size])))
+    unique = keys[starts]
+    rows = (unique >> np.uint32(HASH_BITS)).astype(np.int64)
+    columns = (unique & np.uint32(N_FEATURES - 1)).astype(np.int32)
     values = (1.0 + np.log(counts)).astype(np.float32)
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(normalised))).astype(np.float32)
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts))).astype(np.float32)
     values /= norms[rows]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(normalised)))))
-    return sp.csr_matrix((values, columns, indptr), shape=(len(normalised), N_FEATURES))
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(texts)))))
+    return sp.csr_matrix((values, columns, indptr), shape=(len(texts), N_FEATURES))
 
 
-def _ngram_keys(codes: npt.NDArray[np.uint64], row_of_pos: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """Row index in the high bits, hashed n-gram in the low HASH_BITS; the NUL separators keep n-grams inside
+def _ngram_keys(codes: npt.NDArray[np.uint64], row_of_pos: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """Row index in the high bits, hashed n-gram in the low HASH_BITS; the 0 separators keep n-grams inside
     one text."""
     parts = []
     rolling = codes.copy()
@@ -88,6 +93,6 @@ def _ngram_keys(codes: npt.NDArray[np.uint64], row_of_pos: npt.NDArray[np.uint64
             rolling = rolling[:-1] * _PRIME + codes[order - 1 :]
             valid = valid[:-1] & (codes[order - 1 :] != 0)
         if order in NGRAM_ORDERS:
-            hashed = ((rolling + np.uint64(order)) * _GOLDEN) >> _SHIFT
-            parts.append(((row_of_pos[: rolling.size] << _ROW_SHIFT) | hashed)[valid])
+            hashed = (((rolling + np.uint64(order)) * _GOLDEN) >> _SHIFT).astype(np.uint32)
+            parts.append((row_of_pos[: rolling.size] | hashed)[valid])
     return np.concatenate(parts)
