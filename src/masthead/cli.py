@@ -12,6 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "masthead.transparency.commands",
     "masthead.policy.commands",
     "masthead.classify.commands",
+    "masthead.reprint.commands",
 )
 
 

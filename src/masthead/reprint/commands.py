@@ -1,0 +1,64 @@
+"""`masthead reprint match`: find near-duplicates of query texts in a corpus (both JSON Lines)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from masthead.reprint.index import MemoryIndex
+from masthead.reprint.minhash import DEFAULT_THRESHOLD, sign
+
+
+def register(subparsers: Any) -> None:
+    reprint = subparsers.add_parser("reprint", help="near-duplicate (reprint) detection")
+    commands = reprint.add_subparsers(dest="reprint_command", required=True, metavar="SUBCOMMAND")
+    match = commands.add_parser("match", help="for each query text, the corpus texts it is a copy of")
+    match.add_argument("--corpus", type=Path, required=True, help="JSON Lines with `id` and `text`")
+    match.add_argument("--queries", type=Path, required=True, help="JSON Lines with `id` and `text`")
+    match.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"minimum estimated Jaccard similarity of shingles (default {DEFAULT_THRESHOLD})",
+    )
+    match.set_defaults(func=match_handler)
+
+
+def _records(path: Path) -> Iterator[tuple[Any, str]]:
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            record = orjson.loads(line)
+            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
+                raise ValueError(f"{path}:{number}: every line must be a JSON object with `id` and a string `text`")
+            yield record["id"], record["text"]
+
+
+def match_handler(args: argparse.Namespace) -> int:
+    if not 0.0 < args.threshold <= 1.0:
+        print("masthead reprint match: --threshold must be in (0, 1]", file=sys.stderr)
+        return 2
+    index = MemoryIndex(threshold=args.threshold)
+    corpus_ids: list[Any] = []
+    try:
+        for corpus_id, text in _records(args.corpus):
+            signature = sign(text)
+            if signature is not None:
+                index.add(len(corpus_ids), signature)
+            corpus_ids.append(corpus_id)
+        out = sys.stdout.buffer
+        for query_id, text in _records(args.queries):
+            signature = sign(text)
+            found = index.query(signature) if signature is not None else []
+            matches = [{"id": corpus_ids[match.doc_id], "similarity": match.similarity} for match in found]
+            out.write(orjson.dumps({"id": query_id, "matches": matches}) + b"\n")
+        out.flush()
+    except (OSError, ValueError, orjson.JSONDecodeError) as error:
+        print(f"masthead reprint match: {error}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,99 @@
+"""MinHash signatures with fixed seeds, their Jaccard estimate, and their storable forms (bytes, band keys).
+
+A signature is NUM_PERM uint32 minima of multiply-shift hashes of the shingle hashes. Band keys are signed
+64-bit integers (a BIGINT column in SQLite and PostgreSQL), one per band, with the band number mixed in so a
+single (band_key -> post) table serves all bands.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from masthead.reprint.normalize import fold_table_digest
+from masthead.reprint.shingles import SHINGLE_WIDTH, shingle_hashes
+
+NUM_PERM = 128
+BANDS = 32
+ROWS = NUM_PERM // BANDS
+SEED = 20141
+SIGNATURE_BYTES = NUM_PERM * 4
+DEFAULT_THRESHOLD = 0.5
+# Shingles are signed in chunks so that the (NUM_PERM x chunk) work array stays in cache.
+_CHUNK = 2048
+
+Signature = npt.NDArray[np.uint32]
+U64 = np.uint64
+
+
+@cache
+def _permutations() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    state = np.random.Generator(np.random.PCG64(SEED))
+    multipliers = state.integers(0, 2**64, size=(NUM_PERM, 1), dtype=U64, endpoint=False) | U64(1)
+    offsets = state.integers(0, 2**64, size=(NUM_PERM, 1), dtype=U64, endpoint=False)
+    return multipliers, offsets
+
+
+@cache
+def index_version() -> str:
+    """Changes whenever normalisation, shingling, permutations or banding change; record it with decisions."""
+    multipliers, offsets = _permutations()
+    digest = hashlib.blake2b(multipliers.tobytes() + offsets.tobytes(), digest_size=4).hexdigest()
+    return f"minhash1-k{SHINGLE_WIDTH}-p{NUM_PERM}-b{BANDS}x{ROWS}-{fold_table_digest()}-{digest}"
+
+
+def sign_shingles(shingles: npt.NDArray[np.uint64]) -> Signature | None:
+    """The signature of a set of shingle hashes, or None for an empty set (nothing to compare)."""
+    if shingles.size == 0:
+        return None
+    multipliers, offsets = _permutations()
+    minima = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=U64)
+    for start in range(0, shingles.size, _CHUNK):
+        products = multipliers * shingles[start : start + _CHUNK]
+        products += offsets
+        np.minimum(minima, products.min(axis=1), out=minima)
+    return (minima >> U64(32)).astype(np.uint32)
+
+
+def sign(text: str) -> Signature | None:
+    """Normalise, shingle and sign a text; None when it has no letters or digits at all."""
+    return sign_shingles(shingle_hashes(text))
+
+
+def similarity(first: Signature, second: Signature) -> float:
+    """Estimated Jaccard similarity: the share of permutations whose minima agree."""
+    return float(np.count_nonzero(first == second)) / NUM_PERM
+
+
+def similarities(signature: Signature, others: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
+    """Estimated Jaccard similarity of one signature to each row of a (n, NUM_PERM) matrix."""
+    return np.count_nonzero(others == signature, axis=1) / NUM_PERM
+
+
+def to_bytes(signature: Signature) -> bytes:
+    """Little-endian uint32s, SIGNATURE_BYTES long: what a BLOB/BYTEA column holds."""
+    return signature.astype("<u4").tobytes()
+
+
+def from_bytes(data: bytes) -> Signature:
+    if len(data) != SIGNATURE_BYTES:
+        raise ValueError(f"a signature is {SIGNATURE_BYTES} bytes, got {len(data)}")
+    return np.frombuffer(data, dtype="<u4").astype(np.uint32)
+
+
+def band_key_matrix(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """(n, NUM_PERM) signatures -> (n, BANDS) signed 64-bit band keys."""
+    rows = signatures.astype(U64).reshape(len(signatures), BANDS, ROWS)
+    keys = np.broadcast_to(np.arange(1, BANDS + 1, dtype=U64) * U64(0x9E3779B97F4A7C15), rows.shape[:2]).copy()
+    for row in range(ROWS):
+        keys ^= rows[:, :, row]
+        keys *= U64(0xBF58476D1CE4E5B9)
+        keys ^= keys >> U64(31)
+    return keys.view(np.int64)
+
+
+def band_keys(signature: Signature) -> list[int]:
+    """The BANDS band keys of one signature as Python ints in the signed 64-bit range."""
+    return [int(key) for key in band_key_matrix(signature.reshape(1, NUM_PERM))[0]]
