@@ -30,6 +30,8 @@ class Settings:
     strike_threshold: int = 3
     strike_window_days: int = 90
     suspension_days: int = 7
+    scopes_file: str = ""
+    reapply_wait_days: int = 30
     data_dir: str = "./data"
 
     @property

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -11,17 +13,24 @@ class RequestTooLarge(Exception):
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    """`max_bytes` for every request, except paths matching one of `allowances` (pattern, bytes)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, allowances: Sequence[tuple[str, int]] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.allowances = [(re.compile(pattern), limit) for pattern, limit in allowances]
+
+    def limit_for(self, path: str) -> int:
+        return next((limit for pattern, limit in self.allowances if pattern.fullmatch(path)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._refuse(send, max_bytes)
             return
         seen = 0
         response_started = False
@@ -31,7 +40,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     raise RequestTooLarge
             return message
 
@@ -44,11 +53,11 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except RequestTooLarge:
             if not response_started:
-                await self._refuse(send)
+                await self._refuse(send, max_bytes)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, max_bytes: int) -> None:
         body = json.dumps({"error": {"code": "payload_too_large",
-                                     "message": f"the request is larger than this server accepts ({self.max_bytes} bytes)"}}).encode()
+                                     "message": f"the request is larger than this server accepts ({max_bytes} bytes)"}}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

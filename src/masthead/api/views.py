@@ -15,12 +15,13 @@ def account_view(account: Account) -> dict[str, Any]:
             "roles": sorted(role.value for role in account.roles), "created_at": account.created_at.isoformat()}
 
 
-def channel_view(channel: Channel, members: list[ChannelMember], subscribers: int) -> dict[str, Any]:
+def channel_view(channel: Channel, members: list[ChannelMember], subscribers: int,
+                 badges: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": str(channel.id), "handle": channel.handle, "name": channel.name, "description": channel.description,
         "owner": next((m.handle for m in members if m.role is ChannelRole.OWNER), None),
         "authors": [m.handle for m in members if m.role is ChannelRole.AUTHOR],
-        "subscribers": subscribers, "badges": [], "created_at": channel.created_at.isoformat(),
+        "subscribers": subscribers, "badges": badges, "created_at": channel.created_at.isoformat(),
     }
 
 
@@ -44,10 +45,11 @@ def decision_view(decision: DecisionRecord, *, private: bool) -> dict[str, Any]:
     return view
 
 
-def post_view(post: Post, decision: DecisionRecord | None = None) -> dict[str, Any]:
+def post_view(post: Post, decision: DecisionRecord | None = None,
+              badges: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "id": str(post.id), "channel": post.channel_handle, "title": post.title, "body_html": post.body_html,
-        "state": post.state.value, "lang": post.lang, "labels": list(post.labels), "badges": [],
+        "state": post.state.value, "lang": post.lang, "labels": list(post.labels), "badges": badges or [],
         "reprint_of": None if post.reprint_of is None else str(post.reprint_of), "source_url": post.source_url,
         "original": post.original, "provenance": [], "created_at": post.created_at.isoformat(),
         "published_at": None if post.published_at is None else post.published_at.isoformat(),
@@ -55,5 +57,6 @@ def post_view(post: Post, decision: DecisionRecord | None = None) -> dict[str, A
     }
 
 
-def page_view(page: Page[Post]) -> dict[str, Any]:
-    return {"items": [post_view(post) for post in page.items], "next_cursor": page.next_cursor}
+def page_view(page: Page[Post], badges: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {"items": [post_view(post, badges=badges.get(post.channel_id)) for post in page.items],
+            "next_cursor": page.next_cursor}

@@ -36,6 +36,8 @@ class Action(StrEnum):
     OVERTURN = "overturn"
     REFUTE = "refute"
     DISMISS = "dismiss"
+    GRANT = "grant"
+    DENY = "deny"
 
 
 class ReportReason(StrEnum):
@@ -59,7 +61,7 @@ ACTIONS_FOR_KIND: dict[ItemKind, frozenset[Action]] = {
     ItemKind.REPORT: frozenset({Action.DISMISS, Action.LABEL, Action.LIMIT, Action.REMOVE, Action.REJECT,
                                 Action.REFUTE}),
     ItemKind.APPEAL: frozenset({Action.UPHOLD, Action.OVERTURN}),
-    ItemKind.APPLICATION: frozenset(),
+    ItemKind.APPLICATION: frozenset({Action.GRANT, Action.DENY}),
 }
 _ALWAYS = frozenset({Action.ESCALATE, Action.COMMENT})
 # Actions that restrict a post (and so need a statement of reasons, a notice and a possible strike).

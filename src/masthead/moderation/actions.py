@@ -31,10 +31,12 @@ from masthead.store.audit import append_audit_txn
 from masthead.store.channels import member_role
 from masthead.store.notifications import do_notify_txn, notify_many_txn
 from masthead.store.tables import channel_members, decisions, posts
+from masthead.verification.service import do_deny, do_grant
 from masthead.transparency.statements import CATEGORY_OF_REPORT, VISIBILITY, moderator_statement
 
 # Restricting actions need a moderator; triage may dismiss, label, escalate and comment on reports.
-_PERMISSION = {ItemKind.HELD: Permission.RESOLVE_HELD_POST, ItemKind.APPEAL: Permission.DECIDE_APPEAL}
+_PERMISSION = {ItemKind.HELD: Permission.RESOLVE_HELD_POST, ItemKind.APPEAL: Permission.DECIDE_APPEAL,
+               ItemKind.APPLICATION: Permission.DECIDE_CREDENTIAL}
 _MODERATOR_ONLY = frozenset({Action.REJECT, Action.REMOVE, Action.LIMIT, Action.REFUTE})
 _STRIKING = frozenset({Action.REJECT, Action.REMOVE})
 
@@ -52,6 +54,15 @@ async def do_resolve_item(
     correction_link: str | None = None,
 ) -> Resolution:
     now = ctx.clock.now()
+    async with ctx.db.read() as connection:
+        peek = await store.item_by_id(connection, item_id)
+    if peek is not None and peek.kind is ItemKind.APPLICATION and peek.application_id is not None \
+            and action in (Action.GRANT.value, Action.DENY.value):
+        if action == Action.GRANT.value:
+            await do_grant(ctx, moderator, peek.application_id)
+        else:
+            await do_deny(ctx, moderator, peek.application_id, reason)
+        return Resolution(peek.id, ReviewState.CLOSED, None, False)
     async with ctx.db.write() as connection:
         item = await store.item_by_id(connection, item_id, for_update=True)
         if item is None:
@@ -108,9 +119,6 @@ async def _statement_txn(connection: AsyncConnection, item: store.Item, action: 
 
 
 def check_action_permission(moderator: Account, kind: ItemKind, action: Action) -> None:
-    if kind is ItemKind.APPLICATION:
-        raise Unprocessable("credential applications are decided with the verification routes",
-                            code="use_verification_routes")
     if kind is ItemKind.REPORT:
         check_allowed(moderator.roles, Permission.RESOLVE_HELD_POST if action in _MODERATOR_ONLY
                       else Permission.RESOLVE_REPORT)

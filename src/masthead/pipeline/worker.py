@@ -13,6 +13,7 @@ from datetime import timedelta
 from masthead import metrics
 from masthead.context import Context
 from masthead.moderation.recording import record_decisions_txn
+from masthead.verification.service import do_send_expiry_reminders
 from masthead.pipeline.decide import pipeline_error_verdict
 from masthead.pipeline.stages import PostWork, Stage
 from masthead.store.pipeline import (
@@ -130,6 +131,7 @@ class PipelineWorker:
             try:
                 if time.monotonic() >= next_maintenance:
                     await self.lift_expired_restrictions()
+                    await do_send_expiry_reminders(self.ctx)
                     next_maintenance = time.monotonic() + MAINTENANCE_SECONDS
                 processed = await self.run_once()
             except Exception:

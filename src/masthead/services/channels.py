@@ -45,12 +45,13 @@ async def channel_details(ctx: Context, channel: Channel) -> tuple[list[ChannelM
         return await store.members_of(connection, channel.id), await store.subscriber_count(connection, channel.id)
 
 
-async def _access_managed_channel(ctx: Context, account: Account, handle: str) -> Channel:
+async def _access_managed_channel(ctx: Context, account: Account, handle: str,
+                                  what: str = "change its authors") -> Channel:
     channel = await access_channel(ctx, handle)
     async with ctx.db.read() as connection:
         role = await store.member_role(connection, channel.id, account.id)
     if not may_manage_channel(role):
-        raise Forbidden(f"only the owner of {handle!r} may change its authors")
+        raise Forbidden(f"only the owner of {handle!r} may {what}")
     return channel
 
 
@@ -74,6 +75,37 @@ async def do_remove_author(ctx: Context, account: Account, handle: str, author_h
             raise NotFound(f"{author_handle!r} is not an author of {handle!r}", code="author_not_found")
         await append_audit_txn(connection, actor=f"account:{account.handle}", action="channel.remove_author",
                                subject=f"channel:{handle}", payload={"author": author_handle}, now=ctx.clock.now())
+
+
+async def do_update_channel(ctx: Context, owner: Account, handle: str, *, name: str | None = None,
+                            description: str | None = None, new_handle: str | None = None) -> Channel:
+    """Rename or describe a channel. A new handle or name lapses the credentials verified under the old ones."""
+    from masthead.verification.service import lapse_on_rename_txn
+
+    channel = await _access_managed_channel(ctx, owner, handle, what="change it")
+    values: dict[str, str] = {}
+    if name is not None:
+        values["name"] = check_display_name(name, field="name")
+    if description is not None:
+        if len(description) > MAX_DESCRIPTION_LENGTH:
+            raise Unprocessable(f"description must be at most {MAX_DESCRIPTION_LENGTH} characters",
+                                code="invalid_description")
+        values["description"] = description
+    if new_handle is not None and new_handle != handle:
+        values["handle"] = check_handle(new_handle)
+    if not values:
+        return channel
+    now = ctx.clock.now()
+    async with ctx.db.write() as connection:
+        if "handle" in values and await store.channel_by_handle(connection, values["handle"]) is not None:
+            raise Conflict(f"the channel handle {values['handle']!r} is taken", code="handle_taken")
+        await store.update_channel_txn(connection, channel.id, values, now)
+        updated = await store.channel_by_id(connection, channel.id)
+        assert updated is not None
+        await lapse_on_rename_txn(connection, updated, owner.id, now)
+        await append_audit_txn(connection, actor=f"account:{owner.handle}", action="channel.update",
+                               subject=f"channel:{handle}", payload=values, now=now)
+    return updated
 
 
 async def do_subscribe(ctx: Context, account: Account, handle: str) -> Channel:

@@ -74,6 +74,11 @@ async def channels_of_member(connection: AsyncConnection, account_id: int) -> li
     return [(_channel(row), ChannelRole(row.role)) for row in rows]
 
 
+async def update_channel_txn(connection: AsyncConnection, channel_id: int, values: dict[str, str],
+                            now: datetime) -> None:
+    await connection.execute(channels.update().where(channels.c.id == channel_id).values(**values, updated_at=now))
+
+
 async def add_author_txn(connection: AsyncConnection, channel_id: int, account_id: int) -> None:
     await connection.execute(insert_ignoring_conflicts(connection, channel_members).values(
         channel_id=channel_id, account_id=account_id, role=ChannelRole.AUTHOR.value))

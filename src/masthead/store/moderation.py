@@ -34,6 +34,7 @@ class Item:
     post_id: int | None
     channel_id: int | None
     decision_id: int | None
+    application_id: int | None
     review_state: ReviewState
     priority: int
     severity: int
@@ -47,7 +48,8 @@ class Item:
 
 def _item(row: sa.Row[Any]) -> Item:
     return Item(id=row.id, kind=ItemKind(row.kind), post_id=row.post_id, channel_id=row.channel_id,
-                decision_id=row.decision_id, review_state=ReviewState(row.review_state), priority=row.priority,
+                decision_id=row.decision_id, application_id=row.application_id,
+                review_state=ReviewState(row.review_state), priority=row.priority,
                 severity=row.severity, reach=row.reach, automated_origin=row.automated_origin,
                 report_count=row.report_count, assigned_to=row.assigned_to, created_at=row.created_at,
                 updated_at=row.updated_at)

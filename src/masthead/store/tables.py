@@ -192,6 +192,7 @@ moderation_items = sa.Table(
     sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), nullable=True),
     sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=True),
     sa.Column("decision_id", BigId, sa.ForeignKey("decisions.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("application_id", BigId, nullable=True),
     sa.Column("review_state", sa.String(20), nullable=False),
     sa.Column("priority", sa.Integer, nullable=False),
     sa.Column("severity", sa.Integer, nullable=False),
@@ -295,6 +296,69 @@ post_readers = sa.Table(
     sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("read_at", UTCDateTime, nullable=False),
+)
+
+credential_applications = sa.Table(
+    "credential_applications", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("applicant_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("scopes", Json, nullable=False),
+    sa.Column("evidence", Json, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_credential_applications_channel", "channel_id", "state"),
+)
+
+# Every step of an application, with who took it and when.
+application_events = sa.Table(
+    "application_events", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("application_id", BigId, sa.ForeignKey("credential_applications.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("actor_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_application_events_application", "application_id", "id"),
+)
+
+application_files = sa.Table(
+    "application_files", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("application_id", BigId, sa.ForeignKey("credential_applications.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("original_name", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(50), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("stored_name", sa.String(100), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# A credential certifies a scope for a channel as verified under a handle and a name. It counts while
+# granted_at <= t < expires_at and it was neither revoked nor lapsed (renamed) by t; renewals extend a
+# lineage, so continuity is visible.
+credentials = sa.Table(
+    "credentials", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("scope", sa.String(100), nullable=False),
+    sa.Column("issuer", sa.String(200), nullable=False),
+    sa.Column("granted_by", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("application_id", BigId, sa.ForeignKey("credential_applications.id"), nullable=True),
+    sa.Column("renews", BigId, sa.ForeignKey("credentials.id"), nullable=True),
+    sa.Column("verified_handle", sa.String(30), nullable=False),
+    sa.Column("verified_name", sa.String(100), nullable=False),
+    sa.Column("granted_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Column("revoke_reason", sa.Text, nullable=True),
+    sa.Column("lapsed_at", UTCDateTime, nullable=True),
+    sa.Column("reminded_at", UTCDateTime, nullable=True),
+    sa.Index("ix_credentials_channel", "channel_id", "scope", "expires_at"),
 )
 
 meta = sa.Table(

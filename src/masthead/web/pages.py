@@ -14,6 +14,7 @@ from masthead.domain.errors import MastheadError
 from masthead.services.channels import access_channel, channel_details
 from masthead.services.posts import access_post_by_id_text, channel_timeline, recent
 from masthead.store.channels import list_channels
+from masthead.verification.service import badges_for
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -38,9 +39,11 @@ async def channel_page(request: Request) -> HTMLResponse:
     channel = await access_channel(ctx, request.path_params["handle"])
     members, subscribers = await channel_details(ctx, channel)
     page = await channel_timeline(ctx, channel, request.query_params.get("cursor"), 20)
+    async with ctx.db.read() as connection:
+        badges = await badges_for(connection, [channel.id], ctx.clock.now())
     return templates.TemplateResponse(request, "channel.html", {
         "channel": channel, "members": members, "subscribers": subscribers, "posts": page.items,
-        "next_cursor": page.next_cursor})
+        "next_cursor": page.next_cursor, "badges": badges[channel.id]})
 
 
 async def post_page(request: Request) -> HTMLResponse:

@@ -5,14 +5,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import StrictStr
 
 from masthead.api.deps import Ctx, CurrentAccount
-from masthead.api.schemas import AuthorIn, ChannelIn, PostIn
+from masthead.api.schemas import AuthorIn, ChannelIn, PostIn, Strict
 from masthead.api.views import channel_view, page_view
 from masthead.domain.errors import Unprocessable
-from masthead.domain.paging import DEFAULT_PAGE_SIZE
+from masthead.domain.models import Post
+from masthead.domain.paging import DEFAULT_PAGE_SIZE, Page
 from masthead.services import channels as service
 from masthead.services.posts import channel_timeline, do_publish, feed
+from masthead.verification.service import badges_for
 
 router = APIRouter(tags=["channels"])
 
@@ -20,16 +23,38 @@ Cursor = Annotated[str | None, Query(description="next_cursor from the previous 
 Limit = Annotated[int, Query(description="items per page, 1 to 100")]
 
 
+async def _page_json(ctx: Ctx, page: Page[Post]) -> dict[str, Any]:
+    async with ctx.db.read() as connection:
+        badges = await badges_for(connection, sorted({post.channel_id for post in page.items}), ctx.clock.now())
+    return page_view(page, badges)
+
+
 async def _channel_json(ctx: Ctx, handle: str) -> dict[str, Any]:
     channel = await service.access_channel(ctx, handle)
     members, subscribers = await service.channel_details(ctx, channel)
-    return channel_view(channel, members, subscribers)
+    async with ctx.db.read() as connection:
+        badges = await badges_for(connection, [channel.id], ctx.clock.now())
+    return channel_view(channel, members, subscribers, badges[channel.id])
 
 
 @router.post("/channels", status_code=201)
 async def create_channel(body: ChannelIn, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     channel = await service.do_create_channel(ctx, account, handle=body.handle, name=body.name,
                                               description=body.description)
+    return await _channel_json(ctx, channel.handle)
+
+
+class ChannelUpdateIn(Strict):
+    name: StrictStr | None = None
+    description: StrictStr | None = None
+    handle: StrictStr | None = None
+
+
+@router.patch("/channels/{handle}")
+async def update_channel(handle: str, body: ChannelUpdateIn, owner: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    """The owner renames or describes the channel; a new handle or name lapses its credentials."""
+    channel = await service.do_update_channel(ctx, owner, handle, name=body.name, description=body.description,
+                                              new_handle=body.handle)
     return await _channel_json(ctx, channel.handle)
 
 
@@ -80,10 +105,10 @@ async def publish(handle: str, body: PostIn, account: CurrentAccount, ctx: Ctx, 
 @router.get("/channels/{handle}/posts")
 async def channel_posts(handle: str, ctx: Ctx, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
     channel = await service.access_channel(ctx, handle)
-    return page_view(await channel_timeline(ctx, channel, cursor, limit))
+    return await _page_json(ctx, await channel_timeline(ctx, channel, cursor, limit))
 
 
 @router.get("/feed")
 async def my_feed(account: CurrentAccount, ctx: Ctx, cursor: Cursor = None,
                   limit: Limit = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
-    return page_view(await feed(ctx, account, cursor, limit))
+    return await _page_json(ctx, await feed(ctx, account, cursor, limit))

@@ -257,6 +257,7 @@ def upgrade() -> None:
     sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('channel_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('decision_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('application_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('review_state', sa.String(length=20), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
     sa.Column('severity', sa.Integer(), nullable=False),
@@ -328,9 +329,101 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.create_index('ix_reports_reporter', ['reporter_id', 'created_at'], unique=False)
+    op.create_table('credential_applications',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('channel_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('applicant_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('scopes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('evidence', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['applicant_id'], ['accounts.id'], name=op.f('fk_credential_applications_applicant_id_accounts')),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_credential_applications_channel_id_channels'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credential_applications'))
+    )
+    with op.batch_alter_table('credential_applications', schema=None) as batch_op:
+        batch_op.create_index('ix_credential_applications_channel', ['channel_id', 'state'], unique=False)
+
+    op.create_table('application_events',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('application_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('actor_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('action', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['accounts.id'], name=op.f('fk_application_events_actor_id_accounts')),
+    sa.ForeignKeyConstraint(['application_id'], ['credential_applications.id'], name=op.f('fk_application_events_application_id_credential_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_application_events'))
+    )
+    with op.batch_alter_table('application_events', schema=None) as batch_op:
+        batch_op.create_index('ix_application_events_application', ['application_id', 'id'], unique=False)
+
+    op.create_table('application_files',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('application_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=50), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('stored_name', sa.String(length=100), nullable=False),
+    sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['credential_applications.id'], name=op.f('fk_application_files_application_id_credential_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_application_files'))
+    )
+    op.create_table('credentials',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('channel_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('scope', sa.String(length=100), nullable=False),
+    sa.Column('issuer', sa.String(length=200), nullable=False),
+    sa.Column('granted_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('application_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('renews', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('verified_handle', sa.String(length=30), nullable=False),
+    sa.Column('verified_name', sa.String(length=100), nullable=False),
+    sa.Column('granted_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoke_reason', sa.Text(), nullable=True),
+    sa.Column('lapsed_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['credential_applications.id'], name=op.f('fk_credentials_application_id_credential_applications')),
+    sa.ForeignKeyConstraint(['channel_id'], ['channels.id'], name=op.f('fk_credentials_channel_id_channels'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['granted_by'], ['accounts.id'], name=op.f('fk_credentials_granted_by_accounts')),
+    sa.ForeignKeyConstraint(['renews'], ['credentials.id'], name=op.f('fk_credentials_renews_credentials')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credentials'))
+    )
+    with op.batch_alter_table('credentials', schema=None) as batch_op:
+        batch_op.create_index('ix_credentials_channel', ['channel_id', 'scope', 'expires_at'], unique=False)
+
+    with op.batch_alter_table('moderation_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_moderation_pending'), sqlite_where=sa.text("review_state != 'closed'"))
+        batch_op.create_index('ix_moderation_pending', [sa.literal_column('priority DESC'), 'id'], unique=False, sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'"))
+        batch_op.drop_index(batch_op.f('ix_moderation_pending_kind'), sqlite_where=sa.text("review_state != 'closed'"))
+        batch_op.create_index('ix_moderation_pending_kind', ['kind', sa.literal_column('priority DESC'), 'id'], unique=False, sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('moderation_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_moderation_pending_kind', sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'"))
+        batch_op.create_index(batch_op.f('ix_moderation_pending_kind'), ['kind', 'priority', 'id'], unique=False, sqlite_where=sa.text("review_state != 'closed'"))
+        batch_op.drop_index('ix_moderation_pending', sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'"))
+        batch_op.create_index(batch_op.f('ix_moderation_pending'), ['priority', 'id'], unique=False, sqlite_where=sa.text("review_state != 'closed'"))
+
+    with op.batch_alter_table('credentials', schema=None) as batch_op:
+        batch_op.drop_index('ix_credentials_channel')
+
+    op.drop_table('credentials')
+    op.drop_table('application_files')
+    with op.batch_alter_table('application_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_application_events_application')
+
+    op.drop_table('application_events')
+    with op.batch_alter_table('credential_applications', schema=None) as batch_op:
+        batch_op.drop_index('ix_credential_applications_channel')
+
+    op.drop_table('credential_applications')
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_index('ix_reports_reporter')
 

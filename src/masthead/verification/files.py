@@ -1,0 +1,63 @@
+"""Evidence files: at most 10 MiB, PDF, PNG or JPEG by their first bytes (not by what the client claims), stored
+under a random name outside any served directory, with their hash."""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from masthead.context import Context
+from masthead.domain.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
+from masthead.domain.models import Account
+from masthead.domain.permissions import may_manage_channel
+from masthead.store import credentials as store
+from masthead.store.audit import append_audit_txn
+from masthead.store.channels import member_role
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 10
+SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def sniff(data: bytes) -> str:
+    for signature, content_type in SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    raise Unprocessable("evidence files must be PDF, PNG or JPEG (checked by content, not by name)",
+                        code="unsupported_file_type")
+
+
+async def do_attach_file(ctx: Context, owner: Account, application_id: int, name: str, data: bytes) -> dict[str, object]:
+    if len(data) > MAX_FILE_BYTES:
+        raise PayloadTooLarge(f"the file is {len(data)} bytes; evidence files may be at most {MAX_FILE_BYTES} bytes")
+    if not data:
+        raise Unprocessable("the file is empty", code="empty_file")
+    content_type = sniff(data)
+    digest = hashlib.sha256(data).hexdigest()
+    folder = Path(ctx.settings.data_dir) / "evidence"
+    now = ctx.clock.now()
+    async with ctx.db.write() as connection:
+        application = await store.application_by_id(connection, application_id, for_update=True)
+        if application is None or not may_manage_channel(await member_role(connection, application.channel_id,
+                                                                            owner.id)):
+            raise NotFound(f"no credential application {application_id}", code="application_not_found")
+        if application.state not in ("submitted", "under_review"):
+            raise Conflict(f"application {application_id} is {application.state}; files can no longer be added",
+                           code="application_closed")
+        if len(await store.files_of(connection, application_id)) >= MAX_FILES:
+            raise Conflict(f"an application holds at most {MAX_FILES} files", code="too_many_files")
+        stored_name = f"{secrets.token_hex(16)}.bin"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / stored_name
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        file_id = await store.insert_file_txn(connection, application_id=application_id, original_name=name[:255],
+                                              content_type=content_type, size=len(data), sha256=digest,
+                                              stored_name=stored_name, now=now)
+        await append_audit_txn(connection, actor=f"account:{owner.handle}", action="credential.file",
+                               subject=f"application:{application_id}", payload={"sha256": digest}, now=now)
+    return {"id": str(file_id), "name": name[:255], "content_type": content_type, "size": len(data), "sha256": digest}
