@@ -121,7 +121,10 @@ class MemoryIndex:
         return [int(doc_id) for doc_id in np.unique(self._ids[self.candidate_rows(signature)])]
 
     def query(self, signature: Signature, threshold: float | None = None) -> list[Match]:
-        """Indexed documents whose estimated Jaccard similarity is at or above the threshold, best first."""
+        """Indexed documents whose estimated Jaccard similarity is at or above the threshold, best first.
+
+        The bands are tuned for DEFAULT_THRESHOLD: a much lower threshold filters the same candidates and so
+        misses many pairs between it and DEFAULT_THRESHOLD."""
         rows = self.candidate_rows(signature)
         matches = rank(signature, self._ids[rows], self._signatures[rows], self.threshold if threshold is None else threshold)
         unique: dict[int, Match] = {}

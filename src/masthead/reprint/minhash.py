@@ -15,6 +15,8 @@ import numpy.typing as npt
 from masthead.reprint.normalize import fold_table_digest
 from masthead.reprint.shingles import SHINGLE_WIDTH, shingle_hashes
 
+# Bump SCHEME whenever shingling or signing changes in a way the digests below do not see.
+SCHEME = "minhash1"
 NUM_PERM = 128
 BANDS = 32
 ROWS = NUM_PERM // BANDS
@@ -41,7 +43,7 @@ def index_version() -> str:
     """Changes whenever normalisation, shingling, permutations or banding change; record it with decisions."""
     multipliers, offsets = _permutations()
     digest = hashlib.blake2b(multipliers.tobytes() + offsets.tobytes(), digest_size=4).hexdigest()
-    return f"minhash1-k{SHINGLE_WIDTH}-p{NUM_PERM}-b{BANDS}x{ROWS}-{fold_table_digest()}-{digest}"
+    return f"{SCHEME}-k{SHINGLE_WIDTH}-p{NUM_PERM}-b{BANDS}x{ROWS}-{fold_table_digest()}-{digest}"
 
 
 def sign_shingles(shingles: npt.NDArray[np.uint64]) -> Signature | None:
@@ -69,7 +71,8 @@ def similarity(first: Signature, second: Signature) -> float:
 
 def similarities(signature: Signature, others: npt.NDArray[np.uint32]) -> npt.NDArray[np.float64]:
     """Estimated Jaccard similarity of one signature to each row of a (n, NUM_PERM) matrix."""
-    return np.count_nonzero(others == signature, axis=1) / NUM_PERM
+    agreeing: npt.NDArray[np.float64] = np.count_nonzero(others == signature, axis=1) / NUM_PERM
+    return agreeing
 
 
 def to_bytes(signature: Signature) -> bytes:

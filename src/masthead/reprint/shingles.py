@@ -63,7 +63,8 @@ def tokens(text: str) -> npt.NDArray[np.uint64]:
     points = folded_code_points(text)
     letters = points[points != SEPARATOR]
     if letters.size and np.count_nonzero(_is_cjk(letters)) >= CJK_SHARE * letters.size:
-        return letters.astype(U64)
+        characters: npt.NDArray[np.uint64] = letters.astype(U64)
+        return characters
     return _word_tokens(points)
 
 

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import numpy as np
+
+from masthead.reprint.index import MemoryIndex
+from masthead.reprint.minhash import NUM_PERM, sign
+
+
+def _random_signatures(count: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 2**32, size=(count, NUM_PERM), dtype=np.uint32)
+
+
+def test_incremental_adds_and_bulk_adds_answer_alike() -> None:
+    signatures = _random_signatures(3000, 1)
+    incremental, bulk = MemoryIndex(), MemoryIndex()
+    for doc_id, signature in enumerate(signatures):
+        incremental.add(doc_id, signature)
+    bulk.add_many(np.arange(1500), signatures[:1500])
+    for doc_id in range(1500, 3000):
+        bulk.add(doc_id, signatures[doc_id])
+    assert len(incremental) == len(bulk) == 3000
+    for probe in (0, 1023, 1024, 2047, 2999):
+        near = signatures[probe].copy()
+        near[: NUM_PERM // 4] = 7  # three quarters of the minima agree
+        expected = [(probe, 0.75)]
+        assert [(m.doc_id, m.similarity) for m in incremental.query(near)] == expected
+        assert [(m.doc_id, m.similarity) for m in bulk.query(near)] == expected
+        assert incremental.candidates(near) == [probe]
+
+
+def test_matches_come_best_first_and_respect_the_threshold() -> None:
+    text = " ".join(f"sentence {n} about the harbour, the budget and the council meeting." for n in range(30))
+    index = MemoryIndex(threshold=0.5)
+    for doc_id, variant in enumerate((text, text[: len(text) * 2 // 3], text[: len(text) // 5], "unrelated words only here")):
+        signature = sign(variant)
+        assert signature is not None
+        index.add(doc_id, signature)
+    query = sign(text)
+    assert query is not None
+    matches = index.query(query)
+    assert [match.doc_id for match in matches] == [0, 1]
+    assert matches[0].similarity == 1.0 > matches[1].similarity >= 0.5
+    assert [match.doc_id for match in index.query(query, threshold=1.0)] == [0]
