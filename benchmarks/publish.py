@@ -21,7 +21,9 @@ from argon2 import PasswordHasher
 
 from masthead.clock import SystemClock
 from masthead.context import Context
-from masthead.pipeline.assembly import build_worker
+from masthead.pipeline.assembly import build_stages
+from masthead.pipeline.stages import Classify
+from masthead.pipeline.worker import PipelineWorker
 from masthead.services.accounts import do_sign_up
 from masthead.services.channels import do_create_channel
 from masthead.services.posts import do_publish
@@ -78,7 +80,8 @@ async def raw_insert_rates(ctx: Context, posts: int) -> tuple[float, float]:
     return rates[0], rates[1]
 
 
-async def pipeline_rates(ctx: Context, posts: int, accept_one_by_one: int) -> tuple[float, float]:
+async def pipeline_rates(ctx: Context, posts: int, accept_one_by_one: int, *,
+                         with_classifier: bool) -> tuple[float, float]:
     account, _ = await do_sign_up(ctx, handle="bench", password="benchmark password", display_name="Bench")
     channel = await do_create_channel(ctx, account, handle="bench_news", name="Bench", description="")
     started = time.perf_counter()
@@ -91,7 +94,8 @@ async def pipeline_rates(ctx: Context, posts: int, accept_one_by_one: int) -> tu
                  "original": False} for i in range(start, min(start + BATCH, posts))]
         async with ctx.db.write() as connection:
             await insert_posts_txn(connection, rows, ctx.clock.now())
-    worker = build_worker(ctx)
+    stages = [stage for stage in build_stages(ctx) if with_classifier or not isinstance(stage, Classify)]
+    worker = PipelineWorker(ctx, stages)
     started = time.perf_counter()
     decided = await worker.run_until_idle()
     pipeline_rate = decided / (time.perf_counter() - started)
@@ -109,7 +113,7 @@ async def _recreate_postgres() -> str:
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{POSTGRES_BENCH_DB}"
 
 
-def measure(engine: str, posts: int, accept: int) -> tuple[float, float, float, float]:
+def measure(engine: str, posts: int, accept: int, with_classifier: bool) -> tuple[float, float, float, float]:
     if engine == "sqlite":
         url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     else:
@@ -121,7 +125,7 @@ def measure(engine: str, posts: int, accept: int) -> tuple[float, float, float, 
         ctx = Context.create(settings, clock=SystemClock(), hasher=PasswordHasher(time_cost=1, memory_cost=1024))
         try:
             raw_core, raw_driver = await raw_insert_rates(ctx, posts)
-            accept_rate, pipeline_rate = await pipeline_rates(ctx, posts, accept)
+            accept_rate, pipeline_rate = await pipeline_rates(ctx, posts, accept, with_classifier=with_classifier)
             return raw_core, raw_driver, accept_rate, pipeline_rate
         finally:
             await ctx.db.dispose()
@@ -134,17 +138,22 @@ def main() -> None:
     parser.add_argument("--accept", type=int, default=1_000, help="posts accepted one request-sized transaction each")
     parser.add_argument("--quick", action="store_true", help="5,000 posts")
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--with-classifier", action="store_true",
+                        help="include the classifiers' stage (the foundation's goal is measured without it)")
     args = parser.parse_args()
     posts = 5_000 if args.quick else args.posts
     print(f"{posts} posts of 2 KB, {BATCH} per transaction. raw = batched INSERT of the same rows in the same run,")
     print("through SQLAlchemy Core (as the application writes) and through the driver in bulk (the floor).")
-    print("pipeline = accepted -> published by one worker: claim, language, decision, state change, outbox.\n")
+    stages = "all stages" if args.with_classifier else "all stages but the classifiers"
+    print(f"pipeline = accepted -> published by one worker, {stages}: claim, facts, policy decision, state,")
+    print("decision record, moderation bookkeeping, audit entry, outbox.\n")
     header = (f"{'engine':<9} {'raw core/s':>11} {'raw driver/s':>13} {'pipeline/s':>11} {'vs core':>8} "
               f"{'vs driver':>10} {'accept/s':>9}")
     print(header)
     for engine in args.engines.split(","):
         try:
-            raw_core, raw_driver, accept_rate, pipeline_rate = measure(engine, posts, min(args.accept, posts))
+            raw_core, raw_driver, accept_rate, pipeline_rate = measure(engine, posts, min(args.accept, posts),
+                                                                       args.with_classifier)
         except (OSError, asyncpg.PostgresError) as exc:
             print(f"{engine:<9} unavailable: {exc}")
             continue

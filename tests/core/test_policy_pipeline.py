@@ -58,7 +58,7 @@ class Scores:
 
 async def _worker(ctx: Context, **scores: float) -> PipelineWorker:
     stages = build_stages(ctx)
-    return PipelineWorker(ctx, [stages[0], Scores(**scores), *stages[1:]])
+    return PipelineWorker(ctx, [*stages[:-1], Scores(**scores), stages[-1]])  # after the classifier
 
 
 async def _publish_one(api: Api, token: str, title: str) -> None:

@@ -199,7 +199,7 @@ async def test_held_decision_explains_itself_and_replays(api: Api, ctx: object) 
                 work.fact_group("scores")["political_news"] = 0.97 if "election" in work.post.title else 0.01
 
     worker = api.app.state.worker
-    worker.stages.insert(1, PoliticalScores())
+    worker.stages.insert(-1, PoliticalScores())
     token = await _publisher(api)
     held_id = await api.publish(token, "alice_news", "The election result", "Counting finished overnight.")
     fine_id = await api.publish(token, "alice_news", "Garden notes", "Basil likes sun.")

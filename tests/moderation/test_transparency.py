@@ -15,7 +15,7 @@ from tests.moderation.test_workflow import PoliticalScores, queue, resolve, staf
 
 
 async def _history(api: Api, ctx: Context) -> None:
-    api.app.state.worker.stages.insert(1, PoliticalScores())
+    api.app.state.worker.stages.insert(-1, PoliticalScores())
     author = await api.sign_up("author")
     await api.channel(author, "author_news")
     mod_a = await staff(ctx, "mod_a", Role.MODERATOR)

@@ -25,7 +25,7 @@ class PoliticalScores:
 
 @pytest.fixture
 def scored_api(api: Api) -> Api:
-    api.app.state.worker.stages.insert(1, PoliticalScores())
+    api.app.state.worker.stages.insert(-1, PoliticalScores())
     return api
 
 

@@ -52,7 +52,7 @@ async def _held_or_published(api: Api, owner: str) -> str:
 
 
 async def test_application_review_grant_badge_and_policy(api: Api, ctx: Context) -> None:
-    api.app.state.worker.stages.insert(1, PoliticalScores())
+    api.app.state.worker.stages.insert(-1, PoliticalScores())
     owner, verifier, _ = await _setup(api, ctx)
     assert await _held_or_published(api, owner) == "held"
     response = await _apply(api, owner)
@@ -82,7 +82,7 @@ async def test_application_review_grant_badge_and_policy(api: Api, ctx: Context)
 
 
 async def test_expiry_rename_and_revocation_lapse_the_badge_and_the_fact(api: Api, ctx: Context, clock: FakeClock) -> None:
-    api.app.state.worker.stages.insert(1, PoliticalScores())
+    api.app.state.worker.stages.insert(-1, PoliticalScores())
     owner, verifier, _ = await _setup(api, ctx)
     await _granted(api, owner, verifier)
     clock.advance(days=366)
@@ -107,7 +107,7 @@ async def test_expiry_rename_and_revocation_lapse_the_badge_and_the_fact(api: Ap
 
 async def test_posts_are_judged_by_the_credentials_valid_at_their_own_time(api: Api, ctx: Context,
                                                                           clock: FakeClock) -> None:
-    api.app.state.worker.stages.insert(1, PoliticalScores())
+    api.app.state.worker.stages.insert(-1, PoliticalScores())
     owner, verifier, _ = await _setup(api, ctx)
     await _granted(api, owner, verifier)
     before_expiry = await api.publish(owner, "city_daily", "Election night", "Counting continues.")

@@ -2,11 +2,12 @@
 has no side effects outside its PostWork, so a batch interrupted anywhere can simply run again."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from masthead.domain.language import detect_languages
+from masthead.classify import Classifier, load_classifier
 from masthead.policy import Verdict
 from masthead.store.pipeline import ClaimedPost
 
@@ -29,16 +30,32 @@ class Stage(Protocol):
     async def run(self, batch: Sequence[PostWork]) -> None: ...
 
 
-class AnalyseLanguage:
-    """Post facts every later stage can count on: language, length, declared reprint and originality."""
+class AnalysePost:
+    """Post facts every later stage can count on: length, declared reprint and originality."""
 
-    name = "analyse.language"
+    name = "analyse.post"
 
     async def run(self, batch: Sequence[PostWork]) -> None:
-        languages = detect_languages([work.post.title + "\n" + work.post.body for work in batch])
-        for work, lang in zip(batch, languages, strict=True):
+        for work in batch:
             post = work.fact_group("post")
-            post["lang"] = lang
             post["length"] = len(work.post.body)
             post["is_reprint"] = work.post.reprint_of is not None
             post["declared_original"] = work.post.original
+
+
+class Classify:
+    """Language and the seven calibrated scores. The model runs in a thread so the event loop (and with it
+    the API in the same process) stays responsive while a batch is scored."""
+
+    name = "analyse.classify"
+
+    def __init__(self, classifier: Classifier | None = None) -> None:
+        self.classifier = classifier or load_classifier()
+
+    async def run(self, batch: Sequence[PostWork]) -> None:
+        texts = [work.post.title + "\n\n" + work.post.body for work in batch]
+        results = await asyncio.to_thread(self.classifier.classify, texts)
+        for work, result in zip(batch, results, strict=True):
+            work.fact_group("post")["lang"] = result.lang
+            work.fact_group("scores").update(result.scores)
+            work.versions["model"] = self.classifier.version
