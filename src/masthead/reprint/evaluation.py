@@ -43,7 +43,7 @@ def load_articles(data_dir: Path = DEFAULT_DATA_DIR, ag_news: int = 1500, min_ch
 
 def distinct(articles: list[str], max_jaccard: float = 0.2) -> list[str]:
     """Drop every article whose exact shingle Jaccard similarity to an earlier one exceeds max_jaccard."""
-    shingles = [shingle_hashes(text) for text in articles]
+    shingles = [np.unique(shingle_hashes(text)) for text in articles]
     signatures = np.stack([_signature_or_blank(sign_shingles(values)) for values in shingles])
     kept: list[int] = []
     for position, signature in enumerate(signatures):
@@ -59,7 +59,7 @@ def _signature_or_blank(signature: Signature | None) -> Signature:
     return np.zeros(NUM_PERM, dtype=np.uint32) if signature is None else signature
 
 
-def _jaccard(first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64]) -> float:
+def _jaccard(first: npt.NDArray[np.uint32], second: npt.NDArray[np.uint32]) -> float:
     shared = np.intersect1d(first, second, assume_unique=True).size
     return shared / (first.size + second.size - shared)
 

@@ -1,6 +1,6 @@
 """MinHash signatures with fixed seeds, their Jaccard estimate, and their storable forms (bytes, band keys).
 
-A signature is NUM_PERM uint32 minima of multiply-shift hashes of the shingle hashes. Band keys are signed
+A signature is NUM_PERM uint32 minima of affine permutations (mod 2**32) of the 32-bit shingle hashes. Band keys are signed
 64-bit integers (a BIGINT column in SQLite and PostgreSQL), one per band, with the band number mixed in so a
 single (band_key -> post) table serves all bands.
 """
@@ -16,7 +16,7 @@ from masthead.reprint.normalize import fold_table_digest
 from masthead.reprint.shingles import SHINGLE_WIDTH, shingle_hashes
 
 # Bump SCHEME whenever shingling or signing changes in a way the digests below do not see.
-SCHEME = "minhash1"
+SCHEME = "minhash2"
 NUM_PERM = 128
 BANDS = 32
 ROWS = NUM_PERM // BANDS
@@ -31,10 +31,11 @@ U64 = np.uint64
 
 
 @cache
-def _permutations() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """Affine maps x -> a*x + b modulo 2**32 with odd a: 32-bit lanes keep the (NUM_PERM x n) work vectorised."""
     state = np.random.Generator(np.random.PCG64(SEED))
-    multipliers = state.integers(0, 2**64, size=(NUM_PERM, 1), dtype=U64, endpoint=False) | U64(1)
-    offsets = state.integers(0, 2**64, size=(NUM_PERM, 1), dtype=U64, endpoint=False)
+    multipliers = state.integers(0, 2**32, size=(NUM_PERM, 1), dtype=np.uint32) | np.uint32(1)
+    offsets = state.integers(0, 2**32, size=(NUM_PERM, 1), dtype=np.uint32)
     return multipliers, offsets
 
 
@@ -46,17 +47,17 @@ def index_version() -> str:
     return f"{SCHEME}-k{SHINGLE_WIDTH}-p{NUM_PERM}-b{BANDS}x{ROWS}-{fold_table_digest()}-{digest}"
 
 
-def sign_shingles(shingles: npt.NDArray[np.uint64]) -> Signature | None:
-    """The signature of a set of shingle hashes, or None for an empty set (nothing to compare)."""
+def sign_shingles(shingles: npt.NDArray[np.uint32]) -> Signature | None:
+    """The signature of a set of shingle hashes (repeats allowed), or None for an empty set."""
     if shingles.size == 0:
         return None
     multipliers, offsets = _permutations()
-    minima = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=U64)
+    minima = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     for start in range(0, shingles.size, _CHUNK):
         products = multipliers * shingles[start : start + _CHUNK]
         products += offsets
         np.minimum(minima, products.min(axis=1), out=minima)
-    return (minima >> U64(32)).astype(np.uint32)
+    return minima
 
 
 def sign(text: str) -> Signature | None:

@@ -1,9 +1,11 @@
-"""Shingles as stable 64-bit hashes, computed with numpy: character 3-grams for Chinese, word 3-grams otherwise.
+"""Shingles as stable 32-bit hashes, computed with numpy: character 3-grams for Chinese, word 3-grams otherwise.
 
 Hashes are pure functions of the folded text (no Python `hash`, no per-shingle objects), so signatures are the
 same in every process and on every machine.
 """
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -30,20 +32,32 @@ def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return values
 
 
-def _is_cjk(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
-    return (
-        ((points >= 0x3040) & (points <= 0x30FF))  # kana
-        | ((points >= 0x3400) & (points <= 0x9FFF))  # CJK unified ideographs and extension A
-        | ((points >= 0xAC00) & (points <= 0xD7AF))  # hangul
-        | ((points >= 0xF900) & (points <= 0xFAFF))
-        | ((points >= 0x20000) & (points <= 0x3134F))
-    )
+@cache
+def _cjk_table() -> npt.NDArray[np.bool_]:
+    table = np.zeros(0x110000, dtype=np.bool_)
+    for first, last in ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
+        table[first : last + 1] = True  # kana, CJK ideographs and extension A, hangul, compatibility, B-G
+    return table
 
 
-def _powers(base: int, count: int) -> npt.NDArray[np.uint64]:
-    powers = np.full(count, base, dtype=U64)
-    powers[0] = 1
-    return np.cumprod(powers, dtype=U64)
+class _Powers:
+    """base**0, base**1, ... modulo 2**64, grown on demand and kept."""
+
+    def __init__(self, base: int) -> None:
+        self.base = base
+        self.values = np.empty(0, dtype=U64)
+
+    def __call__(self, count: int) -> npt.NDArray[np.uint64]:
+        if count > self.values.size:
+            size = max(count, 2 * self.values.size, 4096)
+            powers = np.full(size, self.base, dtype=U64)
+            powers[0] = 1
+            self.values = np.cumprod(powers, dtype=U64)
+        return self.values[:count]
+
+
+_powers = _Powers(_WORD_BASE)
+_inverse_powers = _Powers(_WORD_BASE_INVERSE)
 
 
 def _word_tokens(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
@@ -53,8 +67,8 @@ def _word_tokens(points: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
     prefix = np.zeros(len(points) + 1, dtype=U64)
-    np.cumsum(points.astype(U64) * _powers(_WORD_BASE, len(points)), dtype=U64, out=prefix[1:])
-    unshift = _powers(_WORD_BASE_INVERSE, len(points) + 1)[starts]
+    np.cumsum(points.astype(U64) * _powers(len(points)), dtype=U64, out=prefix[1:])
+    unshift = _inverse_powers(len(points) + 1)[starts]
     return (prefix[ends] - prefix[starts]) * unshift
 
 
@@ -62,20 +76,21 @@ def tokens(text: str) -> npt.NDArray[np.uint64]:
     """Characters of a CJK-dominant text, words of any other, as unmixed 64-bit token values."""
     points = folded_code_points(text)
     letters = points[points != SEPARATOR]
-    if letters.size and np.count_nonzero(_is_cjk(letters)) >= CJK_SHARE * letters.size:
+    if letters.size and np.count_nonzero(_cjk_table()[letters]) >= CJK_SHARE * letters.size:
         characters: npt.NDArray[np.uint64] = letters.astype(U64)
         return characters
     return _word_tokens(points)
 
 
-def shingle_hashes(text: str) -> npt.NDArray[np.uint64]:
-    """The distinct shingles of a text as 64-bit hashes; a text shorter than one shingle is one shingle."""
+def shingle_hashes(text: str) -> npt.NDArray[np.uint32]:
+    """The shingles of a text as 32-bit hashes, repeats included; a text shorter than one shingle is one shingle."""
     values = _mix(tokens(text) + U64(1))
     if values.size == 0:
-        return values
+        return np.empty(0, dtype=np.uint32)
     width = min(SHINGLE_WIDTH, values.size)
     span = values.size - width + 1
     combined = values[:span] * U64(_SHINGLE_MULTIPLIERS[0])
     for offset in range(1, width):
         combined += values[offset : offset + span] * U64(_SHINGLE_MULTIPLIERS[offset])
-    return np.unique(_mix(combined))
+    hashes: npt.NDArray[np.uint32] = _mix(combined).astype(np.uint32)
+    return hashes
