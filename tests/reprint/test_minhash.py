@@ -13,6 +13,7 @@ from masthead.reprint.minhash import (
     from_bytes,
     index_version,
     sign,
+    sign_many,
     similarity,
     to_bytes,
 )
@@ -30,7 +31,7 @@ def test_signatures_and_version_are_pinned_across_processes_and_releases() -> No
     signature = sign(SAMPLE)
     assert signature is not None
     assert hashlib.blake2b(to_bytes(signature), digest_size=8).hexdigest() == "bda1fbc87df1ab1e"
-    assert index_version() == "minhash2-k3-p128-b32x4-97cfc495bb95-2229b048"
+    assert index_version() == "minhash3-k3-p128-b32x4-97cfc495bb95-2229b048"
 
 
 def test_chinese_uses_character_shingles_and_english_word_shingles() -> None:
@@ -71,3 +72,19 @@ def test_bytes_round_trip_and_band_keys_fit_a_bigint_column() -> None:
     with pytest.raises(ValueError):
         from_bytes(data[:-1])
     assert signature.shape == (NUM_PERM,)
+
+
+def test_batch_signing_equals_signing_one_by_one() -> None:
+    texts = [SAMPLE, ARTICLE, "", "hi", "，。", "深圳", "a b", "a b c", "长" * 40000, ARTICLE[:500]]
+    for text, batched in zip(texts, sign_many(texts)):
+        alone = sign(text)
+        assert (alone is None and batched is None) or (
+            alone is not None and batched is not None and np.array_equal(alone, batched)
+        )
+    assert sign_many([]) == []
+
+
+def test_band_keys_are_pinned_for_stored_rows() -> None:
+    signature = sign(SAMPLE)
+    assert signature is not None
+    assert band_keys(signature)[:2] == [-4939826350040042392, -2725028958220473945]

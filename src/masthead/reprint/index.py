@@ -15,6 +15,7 @@ from masthead.reprint.matching import Match, rank
 from masthead.reprint.minhash import BANDS, DEFAULT_THRESHOLD, NUM_PERM, Signature, band_key_matrix
 
 _TAIL_DOCS = 1024
+_KEY_CHUNK = 65536
 
 
 class _Run:
@@ -92,7 +93,10 @@ class MemoryIndex:
         self._signatures[first : first + count] = signatures
         self._size += count
         rows = np.repeat(np.arange(first, first + count, dtype=np.int64), BANDS)
-        self._push(_Run(band_key_matrix(signatures).reshape(-1), rows))
+        keys = np.concatenate(
+            [band_key_matrix(signatures[start : start + _KEY_CHUNK]).reshape(-1) for start in range(0, count, _KEY_CHUNK)]
+        )
+        self._push(_Run(keys, rows))
 
     def _flush_tail(self) -> None:
         if self._tail_size == 0:

@@ -13,18 +13,19 @@ import numpy as np
 import numpy.typing as npt
 
 from masthead.reprint.normalize import fold_table_digest
-from masthead.reprint.shingles import SHINGLE_WIDTH, shingle_hashes
+from masthead.reprint.shingles import SHINGLE_WIDTH, shingle_hashes, shingle_hashes_many
 
 # Bump SCHEME whenever shingling or signing changes in a way the digests below do not see.
-SCHEME = "minhash2"
+SCHEME = "minhash3"
 NUM_PERM = 128
 BANDS = 32
-ROWS = NUM_PERM // BANDS
+ROWS = NUM_PERM // BANDS  # even: a band is hashed as pairs of minima
 SEED = 20141
 SIGNATURE_BYTES = NUM_PERM * 4
 DEFAULT_THRESHOLD = 0.5
 # Shingles are signed in chunks so that the (NUM_PERM x chunk) work array stays in cache.
 _CHUNK = 2048
+_BATCH_SHINGLES = 32768
 
 Signature = npt.NDArray[np.uint32]
 U64 = np.uint64
@@ -60,6 +61,32 @@ def sign_shingles(shingles: npt.NDArray[np.uint32]) -> Signature | None:
     return minima
 
 
+def sign_many(texts: list[str]) -> list[Signature | None]:
+    """`sign` for many texts, identical text by text, with the per-call numpy overhead paid once per batch."""
+    shingles = shingle_hashes_many(texts)
+    signed = [position for position, values in enumerate(shingles) if values.size]
+    result: list[Signature | None] = [None] * len(texts)
+    multipliers, offsets = _permutations()
+    batch: list[int] = []
+    batch_size = 0
+    for position in signed + [-1]:
+        if position >= 0 and batch_size + shingles[position].size <= _BATCH_SHINGLES or (position >= 0 and not batch):
+            batch.append(position)
+            batch_size += shingles[position].size
+            continue
+        if batch:
+            values = np.concatenate([shingles[member] for member in batch])
+            starts = np.concatenate(([0], np.cumsum([shingles[member].size for member in batch])[:-1]))
+            products = multipliers * values
+            products += offsets
+            minima = np.minimum.reduceat(products, starts, axis=1)
+            for column, member in enumerate(batch):
+                result[member] = np.ascontiguousarray(minima[:, column])
+        if position >= 0:
+            batch, batch_size = [position], shingles[position].size
+    return result
+
+
 def sign(text: str) -> Signature | None:
     """Normalise, shingle and sign a text; None when it has no letters or digits at all."""
     return sign_shingles(shingle_hashes(text))
@@ -87,14 +114,18 @@ def from_bytes(data: bytes) -> Signature:
     return np.frombuffer(data, dtype="<u4").astype(np.uint32)
 
 
+_BAND_SALT = np.arange(1, BANDS + 1, dtype=U64) * U64(0x9E3779B97F4A7C15)
+
+
 def band_key_matrix(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     """(n, NUM_PERM) signatures -> (n, BANDS) signed 64-bit band keys."""
-    rows = signatures.astype(U64).reshape(len(signatures), BANDS, ROWS)
-    keys = np.broadcast_to(np.arange(1, BANDS + 1, dtype=U64) * U64(0x9E3779B97F4A7C15), rows.shape[:2]).copy()
-    for row in range(ROWS):
-        keys ^= rows[:, :, row]
-        keys *= U64(0xBF58476D1CE4E5B9)
-        keys ^= keys >> U64(31)
+    pairs = np.ascontiguousarray(signatures, dtype="<u4").view("<u8").astype(U64).reshape(len(signatures), BANDS, ROWS // 2)
+    keys = _BAND_SALT ^ (pairs[:, :, 0] * U64(0xC2B2AE3D27D4EB4F))
+    for pair in range(1, ROWS // 2):
+        keys ^= pairs[:, :, pair] * U64(0x165667B19E3779F9)
+    keys ^= keys >> U64(31)
+    keys *= U64(0xBF58476D1CE4E5B9)
+    keys ^= keys >> U64(29)
     return keys.view(np.int64)
 
 

@@ -39,14 +39,17 @@ _INLINE_TRAILER = re.compile(
     r"|(?:责任编辑|責任編輯)\s*[:：]\s*\S{0,30}\s*$",
     re.MULTILINE,
 )
+_TRAILER_MARKERS = ("编辑", "編輯", "来源", "來源", "标题", "標題", "作者", "记者", "記者")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 
 
 def strip_boilerplate(text: str) -> str:
     """Remove attribution headers, signatures and footers so that they neither hide nor fake a copy."""
+    if any(marker in text for marker in _TRAILER_MARKERS):
+        text = _INLINE_TRAILER.sub(" ", text)
     kept = [
         line
-        for line in _LINE_BREAK.split(_INLINE_TRAILER.sub(" ", text))
+        for line in _LINE_BREAK.split(text)
         if not (len(line) <= _BOILERPLATE_MAX_LINE and _BOILERPLATE_LINE.match(line.strip()))
     ]
     return "\n".join(kept)

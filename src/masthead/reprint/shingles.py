@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from masthead.reprint.normalize import SEPARATOR, folded_code_points
+from masthead.reprint.normalize import SEPARATOR, fold_table, folded_code_points, strip_boilerplate
 
 SHINGLE_WIDTH = 3  # tokens per shingle: characters for Chinese, words otherwise
 # A text is treated as Chinese when at least this share of its letters and digits are CJK characters.
@@ -19,6 +19,7 @@ CJK_SHARE = 0.3
 U64 = np.uint64
 _WORD_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _WORD_BASE_INVERSE = pow(_WORD_BASE, -1, 2**64)
+_DOCUMENT_BREAK = np.array([SEPARATOR], dtype=np.uint32)
 _SHINGLE_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
 
 
@@ -94,3 +95,41 @@ def shingle_hashes(text: str) -> npt.NDArray[np.uint32]:
         combined += values[offset : offset + span] * U64(_SHINGLE_MULTIPLIERS[offset])
     hashes: npt.NDArray[np.uint32] = _mix(combined).astype(np.uint32)
     return hashes
+
+
+def shingle_hashes_many(texts: list[str]) -> list[npt.NDArray[np.uint32]]:
+    """`shingle_hashes` for many texts at once, equal to it text by text, with a few numpy calls per batch."""
+    parts: list[npt.NDArray[np.uint32]] = []
+    for text in texts:
+        parts.append(np.frombuffer(strip_boilerplate(text).encode("utf-32-le"), dtype=np.uint32))
+        parts.append(_DOCUMENT_BREAK)
+    points = fold_table()[np.concatenate(parts)] if parts else np.empty(0, dtype=np.uint32)
+    lengths = np.fromiter((part.size for part in parts[::2]), dtype=np.int64, count=len(texts)) + 1
+    doc_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    letter = points != SEPARATOR
+    letters_per_doc = np.add.reduceat(letter, doc_starts) if texts else np.empty(0, dtype=np.int64)
+    cjk_per_doc = np.add.reduceat(_cjk_table()[points] & letter, doc_starts) if texts else letters_per_doc
+    chinese = (letters_per_doc > 0) & (cjk_per_doc >= CJK_SHARE * letters_per_doc)
+    in_chinese = np.repeat(chinese, lengths)
+    previous_letter = np.concatenate(([False], letter[:-1]))
+    next_letter = np.concatenate((letter[1:], [False]))
+    starts = np.flatnonzero(letter & (in_chinese | ~previous_letter))
+    ends = np.flatnonzero(letter & (in_chinese | ~next_letter)) + 1
+    prefix = np.zeros(len(points) + 1, dtype=U64)
+    np.cumsum(points.astype(U64) * _powers(len(points)), dtype=U64, out=prefix[1:])
+    values = _mix((prefix[ends] - prefix[starts]) * _inverse_powers(len(points) + 1)[starts] + U64(1))
+    token_doc = np.searchsorted(doc_starts, starts, side="right") - 1
+    tokens_per_doc = np.bincount(token_doc, minlength=len(texts))
+    span = max(values.size - SHINGLE_WIDTH + 1, 0)
+    combined = values[:span] * U64(_SHINGLE_MULTIPLIERS[0])
+    for offset in range(1, SHINGLE_WIDTH):
+        combined += values[offset : offset + span] * U64(_SHINGLE_MULTIPLIERS[offset])
+    hashes = _mix(combined).astype(np.uint32)
+    first_token = np.concatenate(([0], np.cumsum(tokens_per_doc)[:-1]))
+    result: list[npt.NDArray[np.uint32]] = []
+    for doc, (first, count) in enumerate(zip(first_token.tolist(), tokens_per_doc.tolist())):
+        if count >= SHINGLE_WIDTH:
+            result.append(hashes[first : first + count - SHINGLE_WIDTH + 1])
+        else:
+            result.append(shingle_hashes(texts[doc]))
+    return result

@@ -1,0 +1,174 @@
+"""Reprint detection: Masthead's MinHash LSH against datasketch's, end to end, and query latency at 1M posts.
+
+    nice python benchmarks/reprint.py [--quick] [--data ../shared/data] [--posts 1000000]
+
+Part 1 streams real articles (sohu-articles, bbc-news, ag-news; near-duplicate originals removed) followed by
+their edited copies (changed characters, reordered paragraphs, headers and footers, truncation, mixed
+traditional/simplified) through both implementations at the same threshold and num_perm. Each document is
+normalised, shingled, signed, queried (candidates checked by estimated Jaccard), then inserted. Both use the same
+normalisation and the same shingles (character 3-grams for Chinese, word 3-grams otherwise), so the difference
+is signing and indexing. Recall: share of copies whose original is among the matches.
+
+Part 2 bulk-loads synthetic posts (random uint32 signatures: what distinct posts look like to MinHash) and
+times queries of near copies (three quarters of the minima kept) and of unseen posts.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from masthead.reprint.evaluation import DEFAULT_DATA_DIR, distinct, edited_copies, load_articles
+from masthead.reprint.index import MemoryIndex
+from masthead.reprint.minhash import DEFAULT_THRESHOLD, NUM_PERM, index_version, sign, sign_many
+from masthead.reprint.normalize import normalize
+from masthead.reprint.shingles import CJK_SHARE, SHINGLE_WIDTH
+
+BATCH = 256
+
+
+def datasketch_module() -> ModuleType:
+    try:
+        return importlib.import_module("datasketch")
+    except ImportError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "datasketch"], check=True)
+        return importlib.import_module("datasketch")
+
+
+def string_shingles(text: str) -> list[bytes]:
+    folded = normalize(text)
+    letters = folded.replace(" ", "")
+    cjk = sum("\u3040" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af" for char in letters)
+    if letters and cjk >= CJK_SHARE * len(letters):
+        grams = {letters[i : i + SHINGLE_WIDTH] for i in range(max(1, len(letters) - SHINGLE_WIDTH + 1))}
+    else:
+        words = folded.split()
+        grams = {" ".join(words[i : i + SHINGLE_WIDTH]) for i in range(max(1, len(words) - SHINGLE_WIDTH + 1))}
+    return [gram.encode("utf-8") for gram in grams if gram]
+
+
+def run_masthead(stream: list[str], threshold: float) -> list[list[int]]:
+    """Signs arriving documents in batches of BATCH (as the pipeline worker and the CLI do), then queries and
+    inserts them one by one, so a copy inside the same batch as its original is still found."""
+    index = MemoryIndex(threshold=threshold)
+    results: list[list[int]] = []
+    for first in range(0, len(stream), BATCH):
+        for doc_id, signature in enumerate(sign_many(stream[first : first + BATCH]), first):
+            if signature is None:
+                results.append([])
+                continue
+            results.append([match.doc_id for match in index.query(signature)])
+            index.add(doc_id, signature)
+    return results
+
+
+def run_datasketch(stream: list[str], threshold: float) -> list[list[int]]:
+    datasketch = datasketch_module()
+    lsh = datasketch.MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    signatures: dict[int, Any] = {}
+    results: list[list[int]] = []
+    for doc_id, text in enumerate(stream):
+        shingles = string_shingles(text)
+        if not shingles:
+            results.append([])
+            continue
+        minhash = datasketch.MinHash(num_perm=NUM_PERM)
+        minhash.update_batch(shingles)
+        scored = [(minhash.jaccard(signatures[key]), key) for key in lsh.query(minhash)]
+        results.append([key for score, key in sorted(scored, reverse=True) if score >= threshold])
+        lsh.insert(doc_id, minhash)
+        signatures[doc_id] = minhash
+    return results
+
+
+def timed(run: Callable[[list[str], float], list[list[int]]], stream: list[str], threshold: float) -> tuple[float, list[list[int]]]:
+    gc.collect()
+    started = time.perf_counter()
+    results = run(stream, threshold)
+    return time.perf_counter() - started, results
+
+
+def quality(results: list[list[int]], originals: int, copy_of: list[int]) -> tuple[float, float]:
+    """Recall: copies whose original is matched. Precision: matches within the same family (an original and
+    its copies) among all matches."""
+    family = list(range(originals)) + copy_of
+    found = sum(original in matches for original, matches in zip(copy_of, results[originals:]))
+    right = sum(family[doc] == family[match] for doc, matches in enumerate(results) for match in matches)
+    returned = sum(len(matches) for matches in results)
+    return found / len(copy_of), right / max(returned, 1)
+
+
+def compare(data_dir: Path, quick: bool, threshold: float) -> None:
+    articles = distinct(load_articles(data_dir, ag_news=600 if quick else 5675))
+    copies = edited_copies(articles)
+    if quick:
+        copies = random.Random(1).sample(copies, 1500)
+    stream = articles + [copy.text for copy in copies]
+    copy_of = [copy.original for copy in copies]
+    datasketch_module()
+    sign(stream[0])  # build the folding table outside the timing
+    ours_seconds, ours = timed(run_masthead, stream, threshold)
+    theirs_seconds, theirs = timed(run_datasketch, stream, threshold)
+    ours_recall, ours_precision = quality(ours, len(articles), copy_of)
+    theirs_recall, theirs_precision = quality(theirs, len(articles), copy_of)
+    print(f"## End to end: {len(articles)} distinct articles then {len(copies)} edited copies; "
+          f"threshold {threshold}, num_perm {NUM_PERM}; index {index_version()}")
+    print("| implementation | docs/s | recall on copies | precision |")
+    print("|---|---:|---:|---:|")
+    print(f"| masthead (numpy) | {len(stream) / ours_seconds:,.0f} | {ours_recall:.4f} | {ours_precision:.4f} |")
+    print(f"| datasketch {datasketch_module().__version__} | {len(stream) / theirs_seconds:,.0f} | {theirs_recall:.4f} | {theirs_precision:.4f} |")
+    print(f"| ratio | {theirs_seconds / ours_seconds:.1f}x | | |")
+
+
+def scale(posts: int, queries: int) -> None:
+    rng = np.random.default_rng(7)
+    index = MemoryIndex()
+    started = time.perf_counter()
+    for first in range(0, posts, 100_000):
+        count = min(100_000, posts - first)
+        index.add_many(np.arange(first, first + count), rng.integers(0, 2**32, size=(count, NUM_PERM), dtype=np.uint32))
+    built = time.perf_counter() - started
+    targets = rng.integers(0, posts, size=queries // 2)
+    near = index._signatures[targets].copy()
+    near[:, : NUM_PERM // 4] = rng.integers(0, 2**32, size=(len(targets), NUM_PERM // 4), dtype=np.uint32)
+    unseen = rng.integers(0, 2**32, size=(queries - len(targets), NUM_PERM), dtype=np.uint32)
+    probes = np.concatenate((near, unseen))
+    latencies = np.empty(len(probes))
+    found = 0
+    for position, probe in enumerate(probes):
+        started = time.perf_counter()
+        matches = index.query(probe)
+        latencies[position] = time.perf_counter() - started
+        found += position < len(targets) and bool(matches) and matches[0].doc_id == targets[position]
+    for doc_id, probe in enumerate(probes[:1000]):
+        index.add(posts + doc_id, probe)
+    p50, p99 = np.percentile(latencies, [50, 99]) * 1000
+    print(f"\n## {posts:,} indexed posts (synthetic random signatures, bulk-loaded in {built:.1f} s), {queries:,} queries")
+    print("| query p50 | query p99 | near copies found | memory per indexed post |")
+    print("|---:|---:|---:|---:|")
+    print(f"| {p50:.3f} ms | {p99:.3f} ms | {found}/{len(targets)} | {index.nbytes() / len(index):,.0f} bytes |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer documents and 200,000 posts")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--posts", type=int, help="posts in the scale test (default 1,000,000; 200,000 with --quick)")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    args = parser.parse_args()
+    compare(args.data, args.quick, args.threshold)
+    scale(args.posts or (200_000 if args.quick else 1_000_000), 2_000 if args.quick else 10_000)
+
+
+if __name__ == "__main__":
+    main()
