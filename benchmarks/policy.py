@@ -1,7 +1,7 @@
 """Policy evaluation speed: decisions per second for a 50-rule policy over realistic facts on one core, and the
 share of the pipeline's per-post time spent deciding (issue 6 target: at most 5%).
 
-    .venv/bin/python benchmarks/policy.py [--decisions N] [--posts N]
+    .venv/bin/python benchmarks/policy.py [--decisions N] [--rounds N] [--posts N]
 
 The share is measured by timing each stage of a real pipeline worker (SQLite, 2 KB posts, the default
 news-credential pack) over the same run; the total includes claiming and committing.
@@ -87,15 +87,19 @@ def realistic_facts(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def decisions_per_second(count: int) -> float:
+def decisions_per_second(count: int, rounds: int) -> float:
+    """The best of several rounds, so that other work on a shared machine does not count as policy time."""
     policy = load_policy_text(fifty_rule_policy(), "bench-50")
     rng = random.Random(1)
     facts = [realistic_facts(rng) for _ in range(count)]
     at = datetime(2026, 11, 1, tzinfo=UTC)
-    started = time.perf_counter()
-    for i, fact in enumerate(facts):
-        policy.decide(fact, at, puid=str(i), language=fact["post"]["lang"])
-    return count / (time.perf_counter() - started)
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for i, fact in enumerate(facts):
+            policy.decide(fact, at, puid=str(i), language=fact["post"]["lang"])
+        best = min(best, time.perf_counter() - started)
+    return count / best
 
 
 class Timed:
@@ -138,10 +142,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--decisions", type=int, default=20_000)
     parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    rate = decisions_per_second(args.decisions)
-    print(f"50-rule policy, {args.decisions:,} realistic fact sets, one core: {rate:,.0f} decisions/s "
-          f"({1e6 / rate:.0f} µs each)\n")
+    rate = decisions_per_second(args.decisions, args.rounds)
+    print(f"50-rule policy, {args.decisions:,} realistic fact sets, one core, best of {args.rounds} rounds: "
+          f"{rate:,.0f} decisions/s ({1e6 / rate:.1f} µs each)\n")
     url = f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     run_migrations(url)
     total, spent = asyncio.run(pipeline_share(url, args.posts))

@@ -1,5 +1,6 @@
 """Rule conditions in CEL: compiled and type-checked against the fact schema by Google's CEL implementation
-(cel-expr-python), with its checker's errors turned into plain messages that point into the condition."""
+(cel-expr-python), with its checker's errors turned into plain messages that point into the condition, and
+compiled for evaluation by `matcher.py`."""
 from __future__ import annotations
 
 import difflib
@@ -10,6 +11,8 @@ from typing import Any
 
 from cel_expr_python import cel  # type: ignore[import-untyped]
 
+from masthead.policy.checked import read_checked
+from masthead.policy.matcher import BatchCondition, Matcher, build_matcher
 from masthead.policy.schema import FactKind, FactSchema
 
 _CEL_TYPES = {
@@ -58,11 +61,16 @@ class Conditions:
             return [ConditionProblem(1, 1, f"the condition must be true or false, but it gives a {_type_name(result)}")]
         return []
 
-    def compile_all(self, sources: Sequence[str]) -> BatchCondition:
-        return BatchCondition(
-            batch=self._env.compile("[" + ", ".join(f"({source})" for source in sources) + "]"),
-            single=tuple(self._env.compile(source) for source in sources),
-        )
+    def compile_all(self, sources: Sequence[str], *, translate: bool = True) -> Matcher:
+        """A matcher for these conditions; with `translate=False` every condition is evaluated by CEL."""
+        single = tuple(self._env.compile(source) for source in sources)
+
+        def batch(indices: Sequence[int]) -> BatchCondition:
+            listed = "[" + ", ".join(f"({sources[index]})" for index in indices) + "]"
+            return BatchCondition(self._env.compile(listed), tuple(single[index] for index in indices))
+
+        checked = [read_checked(program.serialize()) for program in single]
+        return build_matcher(self.schema, batch(range(len(sources))), checked, batch, translate)
 
     def referenced_facts(self, source: str) -> tuple[str, ...]:
         """Fact names a condition reads, in order of first use (the checker has already resolved them)."""
@@ -101,26 +109,6 @@ class Conditions:
         if message.startswith("Syntax error:"):
             return "bad CEL syntax: " + message.removeprefix("Syntax error:").strip()
         return message
-
-
-@dataclass(frozen=True)
-class BatchCondition:
-    """Every rule's condition in one CEL list expression (one call per decision), with each rule's own expression
-    kept to find the failing one when the list as a whole errs."""
-
-    batch: Any
-    single: tuple[Any, ...]
-
-    def evaluate(self, flat: dict[str, Any]) -> list[bool | str]:
-        """For each condition, its bool result or, when it fails at run time, the error message."""
-        values = self.batch.eval(data=flat).plain_value()
-        if isinstance(values, list):
-            return values
-        results: list[bool | str] = []
-        for expression in self.single:
-            value = expression.eval(data=flat).plain_value()
-            results.append(value if isinstance(value, bool) else str(value))
-        return results
 
 
 def _type_name(cel_type: Any) -> str:

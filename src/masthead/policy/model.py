@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from masthead.domain.posts import Outcome
@@ -70,9 +71,14 @@ class Rule:
     facts: tuple[str, ...]
     line: int
 
-    @property
+    @cached_property
     def rank(self) -> int:
         return OUTCOME_RANK[self.outcome]
+
+    @cached_property
+    def trace_head(self) -> tuple[str, str, str]:
+        """The id, mode and outcome that open each trace entry of this rule."""
+        return self.id, self.mode.value, self.outcome.value
 
 
 @dataclass(frozen=True)

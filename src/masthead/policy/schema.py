@@ -116,7 +116,9 @@ class FactSchema:
         for fact in self.facts:
             if fact.name not in DERIVED_FACTS:
                 groups.setdefault(fact.path[0], []).append(fact)
-        self._groups = tuple((name, tuple(members)) for name, members in groups.items())
+        # Facts by their first name part, in order of first appearance; the caller supplies these.
+        self.groups: tuple[tuple[str, tuple[Fact, ...]], ...] = tuple(
+            (name, tuple(members)) for name, members in groups.items())
 
     def extend(self, *facts: Fact) -> FactSchema:
         return FactSchema((*self.facts, *facts))
@@ -127,7 +129,7 @@ class FactSchema:
     def flatten(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """Dotted name → typed value for every supplied fact; absent facts take their type's zero value."""
         flat: dict[str, Any] = {}
-        for group_name, members in self._groups:
+        for group_name, members in self.groups:
             group = facts.get(group_name)
             if not isinstance(group, Mapping):
                 group = {}

@@ -17,7 +17,7 @@ class Template:
     pieces: tuple[str | tuple[str], ...]
 
     def render(self, flat: Mapping[str, Any]) -> str:
-        return "".join(piece if isinstance(piece, str) else _show(flat[piece[0]]) for piece in self.pieces)
+        return "".join([piece if isinstance(piece, str) else _show(flat[piece[0]]) for piece in self.pieces])
 
 
 def parse_template(text: str, schema: FactSchema) -> tuple[Template, list[str]]:
