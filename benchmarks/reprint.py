@@ -30,7 +30,7 @@ import numpy as np
 
 from masthead.reprint.evaluation import DEFAULT_DATA_DIR, distinct, edited_copies, load_articles
 from masthead.reprint.index import MemoryIndex
-from masthead.reprint.minhash import DEFAULT_THRESHOLD, NUM_PERM, index_version, sign, sign_many
+from masthead.reprint.minhash import DEFAULT_THRESHOLD, NUM_PERM, band_key_matrix, index_version, sign, sign_many
 from masthead.reprint.normalize import normalize
 from masthead.reprint.shingles import CJK_SHARE, SHINGLE_WIDTH
 
@@ -63,12 +63,16 @@ def run_masthead(stream: list[str], threshold: float) -> list[list[int]]:
     index = MemoryIndex(threshold=threshold)
     results: list[list[int]] = []
     for first in range(0, len(stream), BATCH):
-        for doc_id, signature in enumerate(sign_many(stream[first : first + BATCH]), first):
+        signed = sign_many(stream[first : first + BATCH])
+        present = [signature for signature in signed if signature is not None]
+        keys = iter(band_key_matrix(np.stack(present)) if present else np.empty((0, 0), dtype=np.int64))
+        for doc_id, signature in enumerate(signed, first):
             if signature is None:
                 results.append([])
                 continue
-            results.append([match.doc_id for match in index.query(signature)])
-            index.add(doc_id, signature)
+            bands = next(keys)
+            results.append([match.doc_id for match in index.query(signature, keys=bands)])
+            index.add(doc_id, signature, keys=bands)
     return results
 
 

@@ -14,8 +14,14 @@ import numpy.typing as npt
 from masthead.reprint.matching import Match, rank
 from masthead.reprint.minhash import BANDS, DEFAULT_THRESHOLD, NUM_PERM, Signature, band_key_matrix
 
+BandKeys = npt.NDArray[np.int64]
 _TAIL_DOCS = 1024
 _KEY_CHUNK = 65536
+
+
+def _keys_of(signature: Signature) -> BandKeys:
+    keys: BandKeys = band_key_matrix(signature.reshape(1, NUM_PERM))[0]
+    return keys
 
 
 class _Run:
@@ -70,12 +76,13 @@ class MemoryIndex:
         signatures[: self._size] = self._signatures[: self._size]
         self._ids, self._signatures = ids, signatures
 
-    def add(self, doc_id: int, signature: Signature) -> None:
-        """Index one document. Adding the same id twice indexes it twice; the persistent index keys on id."""
+    def add(self, doc_id: int, signature: Signature, keys: BandKeys | None = None) -> None:
+        """Index one document. Adding the same id twice indexes it twice; the persistent index keys on id.
+        `keys` is the signature's `band_key_matrix` row, when the caller has it already."""
         self._reserve(1)
         self._ids[self._size] = doc_id
         self._signatures[self._size] = signature
-        self._tail[self._tail_size] = band_key_matrix(signature.reshape(1, NUM_PERM))[0]
+        self._tail[self._tail_size] = _keys_of(signature) if keys is None else keys
         self._size += 1
         self._tail_size += 1
         if self._tail_size == _TAIL_DOCS:
@@ -112,24 +119,24 @@ class MemoryIndex:
             last = self._runs.pop()
             self._runs[-1] = _Run.merged(self._runs[-1], last)
 
-    def candidate_rows(self, signature: Signature) -> npt.NDArray[np.int64]:
-        keys = band_key_matrix(signature.reshape(1, NUM_PERM))[0]
+    def candidate_rows(self, signature: Signature, keys: BandKeys | None = None) -> npt.NDArray[np.int64]:
+        keys = _keys_of(signature) if keys is None else keys
         found = [run.lookup(keys) for run in self._runs]
         if self._tail_size:
             tail_hits = np.flatnonzero((self._tail[: self._tail_size] == keys).any(axis=1))
             found.append(tail_hits + (self._size - self._tail_size))
         return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
-    def candidates(self, signature: Signature) -> list[int]:
+    def candidates(self, signature: Signature, keys: BandKeys | None = None) -> list[int]:
         """Ids sharing at least one band with the signature, unranked (LSH candidates)."""
-        return [int(doc_id) for doc_id in np.unique(self._ids[self.candidate_rows(signature)])]
+        return [int(doc_id) for doc_id in np.unique(self._ids[self.candidate_rows(signature, keys)])]
 
-    def query(self, signature: Signature, threshold: float | None = None) -> list[Match]:
+    def query(self, signature: Signature, threshold: float | None = None, keys: BandKeys | None = None) -> list[Match]:
         """Indexed documents whose estimated Jaccard similarity is at or above the threshold, best first.
 
         The bands are tuned for DEFAULT_THRESHOLD: a much lower threshold filters the same candidates and so
         misses many pairs between it and DEFAULT_THRESHOLD."""
-        rows = self.candidate_rows(signature)
+        rows = self.candidate_rows(signature, keys)
         matches = rank(signature, self._ids[rows], self._signatures[rows], self.threshold if threshold is None else threshold)
         unique: dict[int, Match] = {}
         for match in matches:

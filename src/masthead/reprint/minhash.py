@@ -25,7 +25,7 @@ SIGNATURE_BYTES = NUM_PERM * 4
 DEFAULT_THRESHOLD = 0.5
 # Shingles are signed in chunks so that the (NUM_PERM x chunk) work array stays in cache.
 _CHUNK = 2048
-_BATCH_SHINGLES = 32768
+_BATCH_SHINGLES = 4096
 
 Signature = npt.NDArray[np.uint32]
 U64 = np.uint64
