@@ -41,3 +41,25 @@ def test_matches_come_best_first_and_respect_the_threshold() -> None:
     assert [match.doc_id for match in matches] == [0, 1]
     assert matches[0].similarity == 1.0 > matches[1].similarity >= 0.5
     assert [match.doc_id for match in index.query(query, threshold=1.0)] == [0]
+
+
+def test_rows_of_band_keys_and_signature_bytes_answer_like_the_memory_index() -> None:
+    # What the database tables hold: (band_key BIGINT, doc_id) and (doc_id, signature BLOB).
+    from masthead.reprint.matching import rank
+    from masthead.reprint.minhash import band_keys, from_bytes, to_bytes
+
+    signatures = _random_signatures(500, 2)
+    band_rows: dict[int, list[int]] = {}
+    signature_rows: dict[int, bytes] = {}
+    memory = MemoryIndex()
+    for doc_id, signature in enumerate(signatures):
+        for key in band_keys(signature):
+            band_rows.setdefault(key, []).append(doc_id)
+        signature_rows[doc_id] = to_bytes(signature)
+        memory.add(doc_id, signature)
+    near = signatures[42].copy()
+    near[::3] = 0
+    found = sorted({doc_id for key in band_keys(near) for doc_id in band_rows.get(key, [])})
+    stored = np.stack([from_bytes(signature_rows[doc_id]) for doc_id in found])
+    assert rank(near, found, stored, memory.threshold) == memory.query(near)
+    assert [match.doc_id for match in memory.query(near)] == [42]

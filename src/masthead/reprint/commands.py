@@ -10,7 +10,9 @@ from typing import Any
 import orjson
 
 from masthead.reprint.index import MemoryIndex
-from masthead.reprint.minhash import DEFAULT_THRESHOLD, sign
+from masthead.reprint.minhash import DEFAULT_THRESHOLD, Signature, sign_many
+
+BATCH = 256
 
 
 def register(subparsers: Any) -> None:
@@ -26,6 +28,20 @@ def register(subparsers: Any) -> None:
         help=f"minimum estimated Jaccard similarity of shingles (default {DEFAULT_THRESHOLD})",
     )
     match.set_defaults(func=match_handler)
+
+
+def _batches(path: Path) -> Iterator[tuple[list[Any], list[Signature | None]]]:
+    """(ids, signatures) of the file's records, BATCH at a time."""
+    ids: list[Any] = []
+    texts: list[str] = []
+    for record_id, text in _records(path):
+        ids.append(record_id)
+        texts.append(text)
+        if len(texts) == BATCH:
+            yield ids, sign_many(texts)
+            ids, texts = [], []
+    if texts:
+        yield ids, sign_many(texts)
 
 
 def _records(path: Path) -> Iterator[tuple[Any, str]]:
@@ -46,17 +62,17 @@ def match_handler(args: argparse.Namespace) -> int:
     index = MemoryIndex(threshold=args.threshold)
     corpus_ids: list[Any] = []
     try:
-        for corpus_id, text in _records(args.corpus):
-            signature = sign(text)
-            if signature is not None:
-                index.add(len(corpus_ids), signature)
-            corpus_ids.append(corpus_id)
+        for batch_ids, signatures in _batches(args.corpus):
+            for corpus_id, signature in zip(batch_ids, signatures):
+                if signature is not None:
+                    index.add(len(corpus_ids), signature)
+                corpus_ids.append(corpus_id)
         out = sys.stdout.buffer
-        for query_id, text in _records(args.queries):
-            signature = sign(text)
-            found = index.query(signature) if signature is not None else []
-            matches = [{"id": corpus_ids[match.doc_id], "similarity": match.similarity} for match in found]
-            out.write(orjson.dumps({"id": query_id, "matches": matches}) + b"\n")
+        for batch_ids, signatures in _batches(args.queries):
+            for query_id, signature in zip(batch_ids, signatures):
+                found = index.query(signature) if signature is not None else []
+                matches = [{"id": corpus_ids[match.doc_id], "similarity": match.similarity} for match in found]
+                out.write(orjson.dumps({"id": query_id, "matches": matches}) + b"\n")
         out.flush()
     except (OSError, ValueError, orjson.JSONDecodeError) as error:
         print(f"masthead reprint match: {error}", file=sys.stderr)
