@@ -7,30 +7,31 @@ from collections.abc import Mapping, Sequence
 from masthead.classify.artifacts import Manifest
 from masthead.classify.corpus import Example
 from masthead.classify.evaluation import Row
-from masthead.classify.handwritten import HARD_NEGATIVES, POSITIVES
+from masthead.classify.handwritten import EVERYDAY, HARD_NEGATIVES, POSITIVES
 
 _LABEL_MAPPING = """\
 | category | positives | negatives |
 |---|---|---|
 | political_news | THUCNews `politics`; AG News `World`; BBC `politics` | other THUCNews and AG News classes, BBC `sport`, TNEWS except `news_world`/`news_military`, samples of COLD safe, Davidson neither, Weibo non-rumour |
 | social_news | THUCNews `society`; hand-written English social news | other THUCNews classes, TNEWS tech/finance/entertainment/car/sports/game/travel/stock/house, AG News Sports/Business/Sci-Tech, BBC sport, COLD and Davidson samples |
-| terrorism | radicalization-tweets `extremist` (weak, hashtag-labelled); hand-written English and Chinese extremist calls | radicalization-tweets `control`, hand-written hard negatives (news of attacks, counter-terrorism), samples of AG News, THUCNews, TNEWS, Davidson, COLD, Weibo |
-| sexual | 3,000 sampled sexual-terms-zh entries (a term list); hand-written English and Chinese sexual content | hand-written hard negatives (sex education, medicine), samples of AG News, THUCNews, TNEWS, Davidson neither, COLD safe, Weibo |
-| violence | hand-written English and Chinese graphic violence only (no labelled set exists) | hand-written hard negatives (news of crimes, surgery, cooking, boxing, games) and the same background samples |
-| hate | COLD `offensive`; Davidson `hate` and `offensive` | COLD `safe`, Davidson `neither`, samples of AG News, THUCNews, TNEWS |
+| terrorism | radicalization-tweets `extremist` (weak, hashtag-labelled); hand-written English and Chinese extremist calls | radicalization-tweets `control`, hand-written hard negatives (news of attacks, counter-terrorism), samples of AG News, THUCNews, TNEWS, Davidson, COLD, Weibo, MSRP |
+| sexual | 3,000 sampled sexual-terms-zh entries (a term list); hand-written English and Chinese sexual content | hand-written hard negatives (sex education, medicine), 3,000 COLD safe and 3,000 TNEWS headlines (short Chinese texts, to balance the short terms), samples of AG News, THUCNews, Davidson neither, MSRP, Weibo |
+| violence | hand-written English and Chinese graphic violence and threats only (no labelled set exists) | hand-written hard negatives (news of crimes, surgery, cooking, boxing, games) and the terrorism head's background samples |
+| hate | COLD `offensive`; Davidson `hate` and `offensive` | COLD `safe`, Davidson `neither`, samples of AG News, THUCNews, TNEWS, MSRP |
 | rumor | CED and EANN `rumor`; LIAR `pants-fire` and `false` | CED and EANN `non-rumor`; LIAR `mostly-true` and `true` (middle grades dropped); samples of AG News and THUCNews |
 """
 
 _FAILURE_MODES = """\
-- **Violence has no labelled data.** Its head learned from about 34 hand-written positives and is really a
-  detector of gore vocabulary. Its held-out figures rest on 7 positives and mean little; treat its score as a
+- **Violence has no labelled data.** Its head learned from about 40 hand-written positives and is really a
+  detector of gore vocabulary. Its held-out figures rest on a handful of positives and mean little; treat its score as a
   review-priority signal.
 - **Terrorism** in English learned mostly from hashtag-labelled tweets whose control class is cricket, and in
   Chinese only from hand-written examples. News reports about attacks are negatives by design, but reporting
   that quotes propaganda at length can score high. The near-perfect held-out figure measures "extremist
   hashtag tweets vs everything else", not real-world extremism detection.
 - **Sexual** in Chinese learned from a term list (short phrases) plus hand-written texts; in English only from
-  hand-written texts. Medical and educational text that uses explicit anatomy words can score high.
+  hand-written texts. Medical and educational text that uses explicit anatomy words can score high, and very
+  short Chinese texts (a few characters, like the terms) get a raised sexual score.
 - **Rumour** scores measure style more than truth: CED/EANN rumours are news-like while non-rumours are often
   quotes and horoscopes, and LIAR claims are barely separable from text (F1 near 0.55). Never a verdict.
 - **Hate** follows COLD's and Davidson's notion of *offensive*: profanity without a target can score high,
@@ -73,7 +74,8 @@ def _handwritten_counts() -> str:
     lines = ["| category | language | examples |", "|---|---|---|"]
     for category, by_lang in POSITIVES.items():
         lines.extend(f"| {category} | {lang} | {len(texts)} |" for lang, texts in by_lang.items())
-    lines.extend(f"| hard negatives (all harm heads) | {lang} | {len(texts)} |" for lang, texts in HARD_NEGATIVES.items())
+    lines.extend(f"| hard negatives (terrorism, sexual, violence) | {lang} | {len(texts)} |" for lang, texts in HARD_NEGATIVES.items())
+    lines.extend(f"| everyday negatives (every head) | {lang} | {len(texts)} |" for lang, texts in EVERYDAY.items())
     return "\n".join(lines)
 
 
@@ -110,14 +112,16 @@ Files (never copied into the package):
 `cold/dev.jsonl` and `liar/dev.jsonl` are never trained on; COLD dev is the hate head's independent test.
 
 {_LABEL_MAPPING}
-Exact duplicate texts are removed per category (a text labelled both ways keeps its positive label).
+Every head also gets the hand-written everyday posts (below) as negatives; "samples" are 1,500 rows per file
+drawn with a fixed seed. Exact duplicate texts are removed per category (a text labelled both ways keeps its positive label).
 
 {_task_sizes(tasks)}
 
 ### Hand-written by the Masthead team
 No labelled data exists for terrorism or sexual content in Chinese, nor for graphic violence in any language.
 We wrote short examples for those (and English social news), weighted ×10 in training, plus hard negatives
-that share the vocabulary but not the harm. They are in `masthead/classify/handwritten.py`.
+that share the vocabulary but not the harm, and everyday first-person posts that every head treats as
+negatives (the public sets have few such texts, and without them a head can learn "conversational sentence"). They are in `masthead/classify/handwritten.py`.
 
 {_handwritten_counts()}
 

@@ -139,6 +139,9 @@ def terrorism(src: Sources) -> TaskData:
 def sexual(src: Sources) -> TaskData:
     task = TaskData("sexual")
     task.add(src.sample("sexual-terms-zh/terms.jsonl", SEXUAL_TERMS_SAMPLE), "sexual-terms-zh", _is("sexual"))
+    # The term list is short phrases: as many short Chinese everyday texts keep "short Chinese" from meaning sexual.
+    task.add(src.sample("cold/train.jsonl", SEXUAL_TERMS_SAMPLE, where=lambda row: row["label"] == "safe"), "cold", _negative)
+    task.add(src.sample("tnews-headlines/train.jsonl", SEXUAL_TERMS_SAMPLE), "tnews-headlines", _negative)
     _handwritten(task, "sexual", negatives=True)
     _background(task, src, HARM_BACKGROUND)
     return task

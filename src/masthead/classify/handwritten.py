@@ -105,6 +105,9 @@ POSITIVES: dict[str, dict[str, tuple[str, ...]]] = {
             "The cartel hung the bodies from the bridge, skinned and burned, as a warning.",
             "I will find you, smash your skull in and watch you choke on your own blood.",
             "The mob dragged him out, kicked him until his ribs cracked, and set him on fire alive.",
+            "I am going to kill your whole family and make you watch.",
+            "Next time I see you I will stab you until you stop breathing.",
+            "Someone should shoot that reporter in the face.",
             "Leaked CCTV: the guard shoots the kneeling man in the head, his brains splatter the wall.",
         ),
         "zh": (
@@ -126,6 +129,9 @@ POSITIVES: dict[str, dict[str, tuple[str, ...]]] = {
             "监控曝光：保安对着跪地男子头部开枪，脑浆溅满墙壁。",
             "虐猫视频：把小猫剥皮后扔进开水里，惨叫声不断。",
             "砍人现场视频，一刀砍下去半个脑袋都掉了，血喷了一墙。",
+            "我要杀了你全家，让你亲眼看着。",
+            "下次见到你我就捅死你，等着吧。",
+            "谁去把那个记者一枪崩了。",
         ),
     },
     "social_news": {
