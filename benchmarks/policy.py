@@ -88,17 +88,17 @@ def realistic_facts(rng: random.Random) -> dict[str, Any]:
 
 
 def decisions_per_second(count: int, rounds: int) -> float:
-    """The best of several rounds, so that other work on a shared machine does not count as policy time."""
+    """CPU time, best of several rounds, so that other work on a shared machine does not count as policy time."""
     policy = load_policy_text(fifty_rule_policy(), "bench-50")
     rng = random.Random(1)
     facts = [realistic_facts(rng) for _ in range(count)]
     at = datetime(2026, 11, 1, tzinfo=UTC)
     best = float("inf")
     for _ in range(rounds):
-        started = time.perf_counter()
+        started = time.process_time()
         for i, fact in enumerate(facts):
             policy.decide(fact, at, puid=str(i), language=fact["post"]["lang"])
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return count / best
 
 
