@@ -17,6 +17,7 @@ from masthead.reprint.minhash import BANDS, DEFAULT_THRESHOLD, NUM_PERM, Signatu
 BandKeys = npt.NDArray[np.int64]
 _TAIL_DOCS = 1024
 _KEY_CHUNK = 65536
+_NO_ROWS = np.empty(0, dtype=np.int64)
 
 
 def _keys_of(signature: Signature) -> BandKeys:
@@ -40,11 +41,11 @@ class _Run:
 
     def lookup(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         starts = np.searchsorted(self.keys, keys, side="left")
-        ends = np.searchsorted(self.keys, keys, side="right")
-        hits = np.flatnonzero(ends > starts)
+        hits = np.flatnonzero(self.keys[np.minimum(starts, self.keys.size - 1)] == keys)
         if hits.size == 0:
-            return np.empty(0, dtype=np.int64)
-        return np.concatenate([self.rows[starts[i] : ends[i]] for i in hits])
+            return _NO_ROWS
+        ends = np.searchsorted(self.keys, keys[hits], side="right")
+        return np.concatenate([self.rows[start:end] for start, end in zip(starts[hits].tolist(), ends.tolist())])
 
 
 class MemoryIndex:
@@ -115,7 +116,7 @@ class MemoryIndex:
 
     def _push(self, run: _Run) -> None:
         self._runs.append(run)
-        while len(self._runs) > 1 and self._runs[-2].keys.size <= 2 * self._runs[-1].keys.size:
+        while len(self._runs) > 1 and self._runs[-2].keys.size <= self._runs[-1].keys.size:
             last = self._runs.pop()
             self._runs[-1] = _Run.merged(self._runs[-1], last)
 
