@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from masthead.reprint.index import MemoryIndex
-from masthead.reprint.minhash import NUM_PERM, sign
+from masthead.reprint.minhash import BANDS, NUM_PERM, sign
 
 
 def _random_signatures(count: int, seed: int) -> np.ndarray:
@@ -63,3 +63,11 @@ def test_rows_of_band_keys_and_signature_bytes_answer_like_the_memory_index() ->
     stored = np.stack([from_bytes(signature_rows[doc_id]) for doc_id in found])
     assert rank(near, found, stored, memory.threshold) == memory.query(near)
     assert [match.doc_id for match in memory.query(near)] == [42]
+
+
+def test_runs_merge_like_a_binary_counter_so_adding_stays_logarithmic() -> None:
+    # Merging whenever the older run was at most twice the newer rewrote the whole index every other flush.
+    index = MemoryIndex()
+    for doc_id, signature in enumerate(_random_signatures(5 * 1024, 3)):
+        index.add(doc_id, signature)
+    assert [run.rows.size // BANDS for run in index._runs] == [4096, 1024]
