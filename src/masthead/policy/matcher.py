@@ -17,7 +17,9 @@ from masthead.policy.schema import Fact, FactKind, FactSchema
 from masthead.policy.translate import CelFallback, Untranslatable, checked_int, python_expression
 
 Hits = list[tuple[int, bool | str]]
-Reader = Callable[[Mapping[str, Any], tuple[str, ...]], tuple[tuple[Any, ...], list[int], list[int]]]
+# The generated function: the facts' values, the rules that matched and those left to CEL after an int
+# overflow, or None when no rule needs a second look (none matched, none left to CEL).
+Reader = Callable[[Mapping[str, Any], tuple[str, ...]], tuple[tuple[Any, ...], list[int], list[int]] | None]
 
 _ACTIVE = "campaigns.active"
 _INT64_MAX = (1 << 63) - 1
@@ -70,11 +72,12 @@ class Matcher:
         if self.read is None or self.flatten is None:
             return self._match_by_cel(facts, active)
         try:
-            values, sure, unsure = self.read(facts, active)
+            found = self.read(facts, active)
         except CelOnly:
             return self._match_by_cel(facts, active)
-        if not (sure or unsure or self.by_cel):
+        if found is None:
             return [], None
+        values, sure, unsure = found
         flat = self.flatten(values)
         hits: Hits = [(index, True) for index in sure]
         if self.by_cel_batch is not None:
@@ -120,6 +123,8 @@ def build_matcher(schema: FactSchema, everything: BatchCondition, checked: Seque
                        f"    except CelFallback:\n        unsure.append({index})"]
         else:
             source.append(f"    if {expression}:\n        sure.append({index})")
+    if not by_cel:
+        source.append("    if not sure and not unsure:\n        return None")
     source.append(f"    return ({values}), sure, unsure")
     exec(compile("\n".join(source), "<policy conditions>", "exec"), namespace)  # noqa: S102 - see module doc
     batch = compile_subset(by_cel) if by_cel else None
