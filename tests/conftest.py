@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from masthead.store.tables import metadata
 
 REQUIRE_SERVICES = os.environ.get("MASTHEAD_REQUIRE_SERVICES") == "1"
 POSTGRES_ADMIN_DSN = os.environ.get("MASTHEAD_TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
-POSTGRES_TEST_DB = "masthead_test"
+# One database per test process, so that two test runs on one machine never share (or drop) each other's data.
+POSTGRES_TEST_DB = f"masthead_test_{os.getpid()}"
 POSTGRES_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{POSTGRES_TEST_DB}"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
@@ -52,14 +53,23 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _drop_postgres_database() -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=3)
+    try:
+        await connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_TEST_DB} WITH (FORCE)")
+    finally:
+        await connection.close()
+
+
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     try:
         asyncio.run(_recreate_postgres_database())
     except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
         service_unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_DSN}: {exc}")
     run_migrations(POSTGRES_URL)
-    return POSTGRES_URL
+    yield POSTGRES_URL
+    asyncio.run(_drop_postgres_database())
 
 
 async def _truncate_postgres(url: str) -> None:

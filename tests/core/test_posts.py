@@ -103,6 +103,9 @@ async def test_bad_post_input(api: Api, extra: dict[str, object], status: int, c
 
 
 async def test_reprint_and_original_fields(api: Api) -> None:
+    from tests.scores import PoliticalScores
+
+    api.app.state.worker.stages.insert(-1, PoliticalScores())
     token = await _publisher(api)
     original = await api.publish(token, "alice_news", "Original", "First told here.", original=True,
                                  source_url="https://example.org/story")
@@ -187,16 +190,7 @@ async def test_unknown_routes_and_methods_use_the_error_shape(api: Api) -> None:
 async def test_held_decision_explains_itself_and_replays(api: Api, ctx: object) -> None:
     """With scores supplied as facts (the classifiers' stage is not in this test), the default policy holds
     political news from a channel without news.publish, with a statement of reasons."""
-    from collections.abc import Sequence
-
-    from masthead.pipeline.stages import PostWork
-
-    class PoliticalScores:
-        name = "test.scores"
-
-        async def run(self, batch: Sequence[PostWork]) -> None:
-            for work in batch:
-                work.fact_group("scores")["political_news"] = 0.97 if "election" in work.post.title else 0.01
+    from tests.scores import PoliticalScores
 
     worker = api.app.state.worker
     worker.stages.insert(-1, PoliticalScores())
@@ -217,7 +211,7 @@ async def test_held_decision_explains_itself_and_replays(api: Api, ctx: object) 
     assert statement["decision_ground"] == "DECISION_GROUND_INCOMPATIBLE_CONTENT"
     assert statement["puid"] == held_id
     assert decision["trace"][0]["rule"] == "political-news-needs-credential"
-    assert decision["trace"][0]["facts"]["scores.political_news"] == 0.97
+    assert decision["trace"][0]["facts"]["scores.political_news"] == 0.96
     replay = (await api.client.get(f"/api/v1/decisions/{held['decision']['id']}/replay", headers=api.auth(token))).json()
     assert replay["same"] is True and replay["replayed_outcome"] == "hold"
     stranger = await api.sign_up("stranger")

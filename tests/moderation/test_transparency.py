@@ -11,7 +11,8 @@ from masthead.cli import main
 from masthead.context import Context
 from masthead.domain.accounts import Role
 from tests.conftest import Api
-from tests.moderation.test_workflow import PoliticalScores, queue, resolve, staff
+from tests.moderation.test_workflow import queue, resolve, staff
+from tests.scores import PoliticalScores
 
 
 async def _history(api: Api, ctx: Context) -> None:

@@ -11,16 +11,7 @@ from masthead.domain.accounts import Role
 from masthead.pipeline.stages import PostWork
 from masthead.services.accounts import do_sign_up
 from tests.conftest import Api
-
-
-class PoliticalScores:
-    """Stands in for the classifiers: titles mentioning an election read as political news."""
-
-    name = "test.scores"
-
-    async def run(self, batch: Sequence[PostWork]) -> None:
-        for work in batch:
-            work.fact_group("scores")["political_news"] = 0.96 if "election" in work.post.title.lower() else 0.02
+from tests.scores import PoliticalScores
 
 
 @pytest.fixture
@@ -104,7 +95,8 @@ async def test_held_rejected_appealed_overturned_delivered(scored_api: Api, ctx:
     assert strikes["strikes"] == []
 
 
-async def test_reports_merge_and_a_correction_reaches_every_copy(api: Api, ctx: Context) -> None:
+async def test_reports_merge_and_a_correction_reaches_every_copy(scored_api: Api, ctx: Context) -> None:
+    api = scored_api
     origin = await api.sign_up("origin")
     await api.channel(origin, "origin_news")
     copier = await api.sign_up("copier")
@@ -158,7 +150,8 @@ async def test_nobody_reviews_their_own_channel(scored_api: Api, ctx: Context) -
     assert response.status_code == 403 and response.json()["error"]["code"] == "own_channel"
 
 
-async def test_members_cannot_see_the_queue_and_reports_are_rate_limited(api: Api, ctx: Context) -> None:
+async def test_members_cannot_see_the_queue_and_reports_are_rate_limited(scored_api: Api, ctx: Context) -> None:
+    api = scored_api
     member = await api.sign_up("member")
     assert (await api.client.get("/api/v1/moderation/queue", headers=api.auth(member))).status_code == 403
     await api.channel(member, "member_news")
@@ -195,7 +188,8 @@ async def test_three_strikes_suspend_publishing(scored_api: Api, ctx: Context) -
                                   json={"title": "Garden", "body": "Basil"})).status_code == 202
 
 
-async def test_a_connected_reader_receives_the_correction_live(api: Api, ctx: Context) -> None:
+async def test_a_connected_reader_receives_the_correction_live(scored_api: Api, ctx: Context) -> None:
+    api = scored_api
     import asyncio
     from dataclasses import replace
 
