@@ -29,9 +29,15 @@ class AuthorIn(Strict):
     handle: StrictStr
 
 
+class RightsIn(Strict):
+    policy: StrictStr = "attribute"
+    whitelist: list[StrictStr] = []
+
+
 class PostIn(Strict):
     title: StrictStr
     body: StrictStr
     reprint_of: StrictStr | StrictInt | None = None
     source_url: StrictStr | None = None
     original: StrictBool = False
+    rights: RightsIn | None = None

@@ -58,6 +58,18 @@ def check_body(body: str, max_bytes: int) -> str:
     return body
 
 
+REPRINT_RIGHTS = ("allow", "attribute", "deny", "verified_only")
+
+
+def check_rights(policy: str, whitelist: list[str], *, original: bool) -> tuple[str, list[str]]:
+    if policy not in REPRINT_RIGHTS:
+        raise Unprocessable(f"rights.policy must be one of {', '.join(REPRINT_RIGHTS)}", code="invalid_rights")
+    if (policy != "attribute" or whitelist) and not original:
+        raise Unprocessable("reprint rights belong to posts declared original (\"original\": true)",
+                            code="rights_need_original")
+    return policy, sorted(set(whitelist))
+
+
 def check_source_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -6,11 +6,13 @@ from masthead.pipeline.decide import PolicyDecide, load_policy_holder
 from masthead.pipeline.stages import AnalysePost, Classify, Stage
 from masthead.pipeline.worker import AfterCommit, PipelineWorker
 from masthead.policy import PolicyHolder
+from masthead.reprint.stage import DetectReprint
 from masthead.verification.stage import AnalyseAuthor
 
 
 def build_stages(ctx: Context, holder: PolicyHolder | None = None) -> list[Stage]:
-    return [AnalysePost(), Classify(), AnalyseAuthor(ctx), PolicyDecide(ctx, holder or load_policy_holder(ctx))]
+    return [AnalysePost(), Classify(), AnalyseAuthor(ctx), DetectReprint(ctx),
+            PolicyDecide(ctx, holder or load_policy_holder(ctx))]
 
 
 def build_worker(ctx: Context, *, after_commit: list[AfterCommit] | None = None,

@@ -18,6 +18,9 @@ class PostWork:
     facts: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, Any] = field(default_factory=dict)
     verdict: Verdict | None = None
+    # The post's reprint signature (for the index) and, for an undeclared copy, (original post, similarity).
+    signature: Any = None
+    detected_original: tuple[int, float] | None = None
 
     def fact_group(self, name: str) -> dict[str, Any]:
         group: dict[str, Any] = self.facts.setdefault(name, {})

@@ -13,6 +13,7 @@ from datetime import timedelta
 from masthead import metrics
 from masthead.context import Context
 from masthead.moderation.recording import record_decisions_txn
+from masthead.reprint.recording import record_reprints_txn
 from masthead.verification.service import do_send_expiry_reminders
 from masthead.pipeline.decide import pipeline_error_verdict
 from masthead.pipeline.stages import PostWork, Stage
@@ -71,6 +72,7 @@ class PipelineWorker:
             if decided:
                 await record_decisions_txn(connection, decided, f"pipeline:{self.worker_id}", now,
                                            self.ctx.settings.appeal_window_days)
+                await record_reprints_txn(connection, decided)
         metrics.PIPELINE_BATCH_SECONDS.observe(time.perf_counter() - started)
         for outcome, count in Counter(row.outcome for row in rows).items():
             metrics.DECISIONS.labels(outcome=outcome).inc(count)

@@ -11,6 +11,7 @@ import orjson
 
 from masthead.reprint.index import MemoryIndex
 from masthead.reprint.minhash import DEFAULT_THRESHOLD, Signature, sign_many
+from masthead.reprint.rebuild import rebuild_handler
 
 BATCH = 256
 
@@ -28,6 +29,8 @@ def register(subparsers: Any) -> None:
         help=f"minimum estimated Jaccard similarity of shingles (default {DEFAULT_THRESHOLD})",
     )
     match.set_defaults(func=match_handler)
+    rebuild = commands.add_parser("rebuild", help="re-sign every published post into the shared index")
+    rebuild.set_defaults(func=rebuild_handler)
 
 
 def _batches(path: Path) -> Iterator[tuple[list[Any], list[Signature | None]]]:

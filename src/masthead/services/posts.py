@@ -9,7 +9,7 @@ from masthead.domain.errors import Forbidden, NotFound, Unprocessable
 from masthead.domain.models import Account, Channel, Post
 from masthead.domain.paging import Cursor, Page, check_page_size
 from masthead.domain.permissions import Action, allowed, may_publish
-from masthead.domain.posts import PostState, check_body, check_source_url, check_title
+from masthead.domain.posts import PostState, check_body, check_rights, check_source_url, check_title
 from masthead.domain.render import render_markdown
 from masthead.services.channels import access_channel
 from masthead.store import channels as channel_store
@@ -20,7 +20,8 @@ from masthead.store.audit import append_audit_txn
 
 async def do_publish(
     ctx: Context, account: Account, handle: str, *, title: str, body: str, reprint_of: int | None = None,
-    source_url: str | None = None, original: bool = False, on_accepted: Callable[[], None] | None = None,
+    source_url: str | None = None, original: bool = False, rights: tuple[str, list[str]] = ("attribute", []),
+    on_accepted: Callable[[], None] | None = None,
 ) -> Post:
     """Store the post as `received` with its outbox entry in one transaction; the pipeline decides it later."""
     channel = await access_channel(ctx, handle)
@@ -30,6 +31,7 @@ async def do_publish(
         source_url = check_source_url(source_url)
     if original and reprint_of is not None:
         raise Unprocessable("a post cannot be both original and a reprint", code="original_and_reprint")
+    reprint_rights, whitelist = check_rights(*rights, original=original)
     body_html = render_markdown(body)
     async with ctx.db.write() as connection:
         if not may_publish(await channel_store.member_role(connection, channel.id, account.id)):
@@ -43,6 +45,7 @@ async def do_publish(
         [post_id] = await store.insert_posts_txn(connection, [{
             "channel_id": channel.id, "author_id": account.id, "title": title, "body": body, "body_html": body_html,
             "reprint_of": reprint_of, "source_url": source_url, "original": original,
+            "reprint_rights": reprint_rights, "reprint_whitelist": whitelist,
         }], ctx.clock.now())
         post = await store.post_by_id(connection, post_id)
         await append_audit_txn(connection, actor=f"account:{account.handle}", action="post.accept",

@@ -75,6 +75,12 @@ posts = sa.Table(
     sa.Column("reprint_of", BigId, sa.ForeignKey("posts.id"), nullable=True),
     sa.Column("source_url", sa.String(2000), nullable=True),
     sa.Column("original", sa.Boolean, nullable=False, server_default=sa.false()),
+    # An original's reprint rights: allow, attribute (the default), deny, verified_only; plus channels always allowed.
+    sa.Column("reprint_rights", sa.String(20), nullable=False, server_default="attribute"),
+    sa.Column("reprint_whitelist", Json, nullable=False, server_default="[]"),
+    # Set when the pipeline found the copy itself rather than the author declaring it.
+    sa.Column("reprint_detected", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("reprint_similarity", sa.Float, nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("published_at", UTCDateTime, nullable=True),
     # Position in publication order (see domain/paging.py); set when the post is published.
@@ -131,6 +137,20 @@ decisions = sa.Table(
     sa.Column("lifted_at", UTCDateTime, nullable=True),
     sa.UniqueConstraint("post_id", "policy_id", "policy_version", name="uq_decisions_post_policy"),
     sa.Index("ix_decisions_restriction_ends", "restriction_ends_at"),
+)
+
+# The reprint index, shared by every worker: each published post's MinHash signature and its LSH band keys.
+reprint_signatures = sa.Table(
+    "reprint_signatures", metadata,
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("signature", sa.LargeBinary, nullable=False),
+    sa.Column("index_version", sa.String(100), nullable=False),
+)
+
+reprint_bands = sa.Table(
+    "reprint_bands", metadata,
+    sa.Column("band_key", sa.BigInteger, primary_key=True),
+    sa.Column("post_id", BigId, sa.ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
 )
 
 # Every policy text that has decided anything, by hash, so a decision can be replayed after the policy changed.

@@ -95,8 +95,9 @@ async def publish(handle: str, body: PostIn, account: CurrentAccount, ctx: Ctx, 
         if not text.isdigit():
             raise Unprocessable(f"reprint_of must be a post id (got {text!r})", code="unknown_post")
         reprint_of = int(text)
+    rights = (body.rights.policy, list(body.rights.whitelist)) if body.rights else ("attribute", [])
     post = await do_publish(ctx, account, handle, title=body.title, body=body.body, reprint_of=reprint_of,
-                            source_url=body.source_url, original=body.original,
+                            source_url=body.source_url, original=body.original, rights=rights,
                             on_accepted=request.app.state.worker.wake)
     return JSONResponse({"id": str(post.id), "state": post.state.value}, status_code=202,
                         headers={"Location": f"/api/v1/posts/{post.id}"})

@@ -10,6 +10,7 @@ from masthead.api.views import decision_view, post_view
 from masthead.domain.errors import Forbidden, NotFound
 from masthead.services.decisions import access_decision, decision_for_post, replay_decision
 from masthead.services.posts import access_post_by_id_text, do_record_reader
+from masthead.services.provenance import known_reprints, provenance
 from masthead.verification.service import badges_for
 
 router = APIRouter(tags=["posts"])
@@ -22,7 +23,16 @@ async def get_post(post_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str,
         await do_record_reader(ctx, post.id, viewer.id)
     async with ctx.db.read() as connection:
         badges = await badges_for(connection, [post.channel_id], ctx.clock.now())
-    return post_view(post, await decision_for_post(ctx, post.id), badges[post.channel_id])
+    view = post_view(post, await decision_for_post(ctx, post.id), badges[post.channel_id])
+    view["provenance"] = await provenance(ctx, post.id)
+    return view
+
+
+@router.get("/posts/{post_id}/reprints")
+async def reprints(post_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
+    """Known copies of a post: declared reprints and copies the pipeline found and attributed."""
+    post = await access_post_by_id_text(ctx, viewer, post_id)
+    return {"post_id": str(post.id), "items": await known_reprints(ctx, post.id)}
 
 
 @router.get("/decisions/{decision_id}")

@@ -99,6 +99,10 @@ def upgrade() -> None:
     sa.Column('reprint_of', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('source_url', sa.String(length=2000), nullable=True),
     sa.Column('original', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('reprint_rights', sa.String(length=20), server_default='attribute', nullable=False),
+    sa.Column('reprint_whitelist', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), server_default='[]', nullable=False),
+    sa.Column('reprint_detected', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('reprint_similarity', sa.Float(), nullable=True),
     sa.Column('created_at', masthead.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_at', masthead.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('feed_seq', sa.BigInteger(), nullable=True),
@@ -402,9 +406,24 @@ def upgrade() -> None:
         batch_op.create_index('ix_moderation_pending', [sa.literal_column('priority DESC'), 'id'], unique=False, sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'"))
         batch_op.drop_index(batch_op.f('ix_moderation_pending_kind'), sqlite_where=sa.text("review_state != 'closed'"))
         batch_op.create_index('ix_moderation_pending_kind', ['kind', sa.literal_column('priority DESC'), 'id'], unique=False, sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'"))
+    op.create_table('reprint_bands',
+    sa.Column('band_key', sa.BigInteger(), nullable=False),
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_reprint_bands_post_id_posts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('band_key', 'post_id', name=op.f('pk_reprint_bands'))
+    )
+    op.create_table('reprint_signatures',
+    sa.Column('post_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('signature', sa.LargeBinary(), nullable=False),
+    sa.Column('index_version', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_reprint_signatures_post_id_posts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('post_id', name=op.f('pk_reprint_signatures'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('reprint_signatures')
+    op.drop_table('reprint_bands')
     with op.batch_alter_table('moderation_items', schema=None) as batch_op:
         batch_op.drop_index('ix_moderation_pending_kind', sqlite_where=sa.text("review_state != 'closed'"), postgresql_where=sa.text("review_state != 'closed'"))
         batch_op.create_index(batch_op.f('ix_moderation_pending_kind'), ['kind', 'priority', 'id'], unique=False, sqlite_where=sa.text("review_state != 'closed'"))

@@ -1,0 +1,113 @@
+"""The reprint index in the database (so every worker shares it) and the provenance of posts."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from masthead.reprint.minhash import Signature, band_key_matrix, from_bytes, index_version, to_bytes
+from masthead.store.bulk import BulkInsert
+from masthead.store.dialect import insert_ignoring_conflicts
+from masthead.store.tables import decisions, posts, reprint_bands, reprint_signatures
+
+
+async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[int, Signature]]) -> None:
+    """Add published posts to the index (idempotent)."""
+    if not entries:
+        return
+    version = index_version()
+    keys = band_key_matrix(np.stack([signature for _, signature in entries]))
+    await connection.execute(insert_ignoring_conflicts(connection, reprint_signatures), [
+        {"post_id": post_id, "signature": to_bytes(signature), "index_version": version} for post_id, signature in entries])
+    rows = {(int(key), post_id) for (post_id, _), row in zip(entries, keys, strict=True) for key in row}
+    bulk = BulkInsert(connection, reprint_bands, ("band_key", "post_id"), ignore_conflicts=True)
+    await bulk.run(connection, sorted(rows))
+
+
+async def candidates(connection: AsyncConnection, signatures: Sequence[Signature]
+                     ) -> dict[int, list[tuple[int, Signature]]]:
+    """For each query (by position), the indexed posts sharing at least one LSH band, with their signatures."""
+    if not signatures:
+        return {}
+    keys = band_key_matrix(np.stack(list(signatures)))
+    wanted = sorted({int(key) for row in keys for key in row})
+    owners: dict[int, set[int]] = {}
+    for start in range(0, len(wanted), 5000):
+        rows = await connection.execute(sa.select(reprint_bands.c.band_key, reprint_bands.c.post_id).where(
+            reprint_bands.c.band_key.in_(wanted[start:start + 5000])))
+        for key, post_id in rows:
+            owners.setdefault(key, set()).add(post_id)
+    found = {post_id for ids in owners.values() for post_id in ids}
+    stored: dict[int, Signature] = {}
+    if found:
+        rows = await connection.execute(sa.select(reprint_signatures.c.post_id, reprint_signatures.c.signature).where(
+            reprint_signatures.c.post_id.in_(sorted(found))))
+        stored = {post_id: from_bytes(bytes(data)) for post_id, data in rows}
+    result: dict[int, list[tuple[int, Signature]]] = {}
+    for position, row in enumerate(keys):
+        ids = sorted({post_id for key in row for post_id in owners.get(int(key), ())})
+        result[position] = [(post_id, stored[post_id]) for post_id in ids if post_id in stored]
+    return result
+
+
+async def clear_index_txn(connection: AsyncConnection) -> None:
+    await connection.execute(reprint_bands.delete())
+    await connection.execute(reprint_signatures.delete())
+
+
+@dataclass(frozen=True)
+class OriginalFacts:
+    post_id: int
+    channel_id: int
+    declared_original: bool
+    rights: str
+    whitelist: list[str]
+    scores: dict[str, float]
+
+
+async def originals(connection: AsyncConnection, post_ids: Sequence[int]) -> dict[int, OriginalFacts]:
+    """What a reprint needs to know of its original: its channel, its rights and its classifier scores."""
+    rows = (await connection.execute(sa.select(
+        posts.c.id, posts.c.channel_id, posts.c.original, posts.c.reprint_rights, posts.c.reprint_whitelist)
+        .where(posts.c.id.in_(list(post_ids))))).all()
+    scores: dict[int, dict[str, float]] = {}
+    for post_id, facts in await connection.execute(sa.select(decisions.c.post_id, decisions.c.facts).where(
+            decisions.c.post_id.in_(list(post_ids))).order_by(decisions.c.id)):
+        scores[post_id] = dict(facts.get("scores", {}))
+    return {r.id: OriginalFacts(r.id, r.channel_id, r.original, r.reprint_rights, list(r.reprint_whitelist),
+                                scores.get(r.id, {})) for r in rows}
+
+
+async def chain_to_original(connection: AsyncConnection, post_id: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The post, what it reprints, and so on back to the original: original first."""
+    chain = []
+    current: int | None = post_id
+    seen: set[int] = set()
+    while current is not None and current not in seen and len(chain) < limit:
+        seen.add(current)
+        row = (await connection.execute(sa.select(
+            posts.c.id, posts.c.channel_id, posts.c.title, posts.c.reprint_of, posts.c.reprint_detected,
+            posts.c.reprint_similarity, posts.c.created_at, posts.c.state).where(posts.c.id == current))).first()
+        if row is None:
+            break
+        chain.append(dict(row._mapping))
+        current = row.reprint_of
+    return list(reversed(chain))
+
+
+async def reprints_of(connection: AsyncConnection, post_id: int) -> list[dict[str, Any]]:
+    rows = await connection.execute(sa.select(
+        posts.c.id, posts.c.channel_id, posts.c.title, posts.c.reprint_detected, posts.c.reprint_similarity,
+        posts.c.created_at, posts.c.state).where(posts.c.reprint_of == post_id).order_by(posts.c.id))
+    return [dict(row._mapping) for row in rows]
+
+
+async def record_detected_txn(connection: AsyncConnection, detected: Sequence[tuple[int, int, float]]) -> None:
+    """Attribute undeclared copies to their originals: (copy, original, similarity)."""
+    for copy_id, original_id, similarity in detected:
+        await connection.execute(posts.update().where(posts.c.id == copy_id, posts.c.reprint_of.is_(None)).values(
+            reprint_of=original_id, reprint_detected=True, reprint_similarity=similarity))
