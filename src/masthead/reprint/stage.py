@@ -53,8 +53,8 @@ class DetectReprint:
             handles = dict((await connection.execute(sa.select(channels.c.id, channels.c.handle).where(
                 channels.c.id.in_(sorted({w.post.channel_id for w in batch}))))).all())
             credentials = await credentials_valid_at(connection, [
-                (known[original].channel_id, work.post.created_at)
-                for work in batch if (match := matches.get(work.post.post_id)) and (original := match[0]) in known])
+                (known[matches[work.post.post_id][0]].channel_id, work.post.created_at)
+                for work in batch if work.post.post_id in matches and matches[work.post.post_id][0] in known])
         for work in batch:
             post = work.fact_group("post")
             reprint = work.fact_group("reprint")

@@ -84,7 +84,7 @@ async def originals(connection: AsyncConnection, post_ids: Sequence[int]) -> dic
 
 async def chain_to_original(connection: AsyncConnection, post_id: int, limit: int = 20) -> list[dict[str, Any]]:
     """The post, what it reprints, and so on back to the original: original first."""
-    chain = []
+    chain: list[dict[str, Any]] = []
     current: int | None = post_id
     seen: set[int] = set()
     while current is not None and current not in seen and len(chain) < limit:

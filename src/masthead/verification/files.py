@@ -8,12 +8,11 @@ import secrets
 from pathlib import Path
 
 from masthead.context import Context
-from masthead.domain.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
+from masthead.domain.errors import Conflict, PayloadTooLarge, Unprocessable
 from masthead.domain.models import Account
-from masthead.domain.permissions import may_manage_channel
 from masthead.store import credentials as store
 from masthead.store.audit import append_audit_txn
-from masthead.store.channels import member_role
+from masthead.verification.service import access_own_open_application_txn
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -38,13 +37,7 @@ async def do_attach_file(ctx: Context, owner: Account, application_id: int, name
     folder = Path(ctx.settings.data_dir) / "evidence"
     now = ctx.clock.now()
     async with ctx.db.write() as connection:
-        application = await store.application_by_id(connection, application_id, for_update=True)
-        if application is None or not may_manage_channel(await member_role(connection, application.channel_id,
-                                                                            owner.id)):
-            raise NotFound(f"no credential application {application_id}", code="application_not_found")
-        if application.state not in ("submitted", "under_review"):
-            raise Conflict(f"application {application_id} is {application.state}; files can no longer be added",
-                           code="application_closed")
+        await access_own_open_application_txn(connection, owner, application_id)
         if len(await store.files_of(connection, application_id)) >= MAX_FILES:
             raise Conflict(f"an application holds at most {MAX_FILES} files", code="too_many_files")
         stored_name = f"{secrets.token_hex(16)}.bin"

@@ -200,15 +200,22 @@ async def do_deny(ctx: Context, verifier: Account, application_id: int, reason: 
     return await _decide(ctx, verifier, application_id, "denied", reason)
 
 
+async def access_own_open_application_txn(connection: AsyncConnection, owner: Account,
+                                          application_id: int) -> store.Application:
+    """An application of a channel the account owns, locked, and still open."""
+    application = await store.application_by_id(connection, application_id, for_update=True)
+    if application is None or not may_manage_channel(await member_role(connection, application.channel_id,
+                                                                        owner.id)):
+        raise NotFound(f"no credential application {application_id}", code="application_not_found")
+    if application.state not in OPEN_STATES:
+        raise Conflict(f"application {application_id} is already {application.state}", code="application_closed")
+    return application
+
+
 async def do_withdraw(ctx: Context, owner: Account, application_id: int) -> store.Application:
     now = ctx.clock.now()
     async with ctx.db.write() as connection:
-        application = await store.application_by_id(connection, application_id, for_update=True)
-        if application is None or not may_manage_channel(await member_role(connection, application.channel_id,
-                                                                            owner.id)):
-            raise NotFound(f"no credential application {application_id}", code="application_not_found")
-        if application.state not in OPEN_STATES:
-            raise Conflict(f"application {application_id} is already {application.state}", code="application_closed")
+        application = await access_own_open_application_txn(connection, owner, application_id)
         await store.set_application_state_txn(connection, application.id, "withdrawn", None, now)
         await _record_txn(connection, application, owner, "withdrawn", None, now)
         await _close_item_txn(connection, application.id, owner, Action.COMMENT, "withdrawn", now)

@@ -25,7 +25,7 @@ class AnalyseAuthor:
             valid = await credentials_valid_at(connection, [(w.post.channel_id, w.post.created_at) for w in batch])
             created = dict((await connection.execute(sa.select(accounts.c.id, accounts.c.created_at).where(
                 accounts.c.id.in_(author_ids)))).all())
-            subscribers = dict((await connection.execute(
+            subscribers: dict[int, int] = dict((await connection.execute(
                 sa.select(subscriptions.c.channel_id, sa.func.count()).where(
                     subscriptions.c.channel_id.in_(channel_ids)).group_by(subscriptions.c.channel_id))).all())
             strike_rows = (await connection.execute(sa.select(
