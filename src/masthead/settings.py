@@ -26,10 +26,6 @@ class Settings:
     policy: str = "news-credential"
     appeal_window_days: int = 30
     reports_per_hour: int = 20
-    strike_expiry_days: int = 90
-    strike_threshold: int = 3
-    strike_window_days: int = 90
-    suspension_days: int = 7
     scopes_file: str = ""
     reapply_wait_days: int = 30
     data_dir: str = "./data"

@@ -1,14 +1,12 @@
 """The whole moderation workflow through the HTTP API, on both engines."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from masthead.context import Context
 from masthead.domain.accounts import Role
-from masthead.pipeline.stages import PostWork
 from masthead.services.accounts import do_sign_up
 from tests.conftest import Api
 from tests.scores import PoliticalScores

@@ -142,3 +142,20 @@ def test_every_problem_is_reported_at_once_in_line_order() -> None:
     assert len(found) == 4
     assert [problem.line for problem in found] == sorted(problem.line for problem in found)
     assert str(found[0]).startswith("p.toml:")
+
+
+def test_strike_rules_are_checked_at_their_key() -> None:
+    text = HEADER + "[strikes]\nthreshold = 0\nsuspend_days = 7\nwithin_day = 30\n"
+    found = problems(text)
+    assert [(problem.line, problem.message) for problem in found] == [
+        (line_of(text, "threshold ="), "strikes: threshold must be a whole number of at least 1, not 0"),
+        (line_of(text, "within_day ="), "unknown key 'within_day' in [strikes] "
+                                        "(known: expire_after_days, threshold, within_days, suspend_days)"),
+    ]
+    assert "must be written as a [strikes] table" in only(HEADER.replace("version", "strikes = 3\nversion")).message
+
+
+def test_strike_rules_default_when_a_policy_has_none() -> None:
+    policy = load_policy_text(HEADER + "[strikes]\nthreshold = 2\n", "p.toml")
+    assert (policy.strikes.threshold, policy.strikes.within_days, policy.strikes.suspend_days) == (2, 90, 7)
+    assert load_policy_text(HEADER, "p.toml").strikes.threshold == 3

@@ -16,7 +16,6 @@ import pytest
 
 from masthead.policy import PACK_NAMES, Policy, load_pack, load_policy_text
 from masthead.policy.expressions import Conditions
-from masthead.policy.schema import SCORE_NAMES
 from tests.policy.helpers import HEADER, rule
 
 _BENCHMARK = Path(__file__).parents[2] / "benchmarks" / "policy.py"

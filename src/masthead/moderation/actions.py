@@ -26,6 +26,7 @@ from masthead.moderation.corrections import do_correct_txn
 from masthead.moderation.participation import REPORT_SEVERITY
 from masthead.moderation.status import refresh_post_status_txn
 from masthead.moderation.strikes import do_strike_txn
+from masthead.policy.watch import configured_policy
 from masthead.store import moderation as store
 from masthead.store.audit import append_audit_txn
 from masthead.store.channels import member_role
@@ -152,7 +153,7 @@ async def _side_effects_txn(ctx: Context, connection: AsyncConnection, moderator
         await notify_many_txn(connection, await store.reporters_of_item(connection, item.id), "report_outcome",
                               {"post_id": str(item.post_id), "outcome": action.value, "reason": reason}, now)
     if action in _STRIKING:
-        await do_strike_txn(connection, ctx.settings, channel_id=channel_id, owner_id=owner, post_id=item.post_id,
+        await do_strike_txn(connection, configured_policy(ctx.settings.policy).current(), channel_id=channel_id, owner_id=owner, post_id=item.post_id,
                             reason=f"{action.value}: {reason}", now=now)
     if action is Action.REFUTE:
         await do_correct_txn(connection, post_id=item.post_id, moderator_id=moderator.id, text=reason,

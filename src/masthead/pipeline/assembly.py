@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from masthead.context import Context
-from masthead.pipeline.decide import PolicyDecide, load_policy_holder
+from masthead.pipeline.decide import PolicyDecide
 from masthead.pipeline.stages import AnalysePost, Classify, Stage
 from masthead.pipeline.worker import AfterCommit, PipelineWorker
 from masthead.policy import PolicyHolder
@@ -12,7 +12,7 @@ from masthead.verification.stage import AnalyseAuthor
 
 def build_stages(ctx: Context, holder: PolicyHolder | None = None) -> list[Stage]:
     return [AnalysePost(), Classify(), AnalyseAuthor(ctx), DetectReprint(ctx),
-            PolicyDecide(ctx, holder or load_policy_holder(ctx))]
+            PolicyDecide(ctx, holder)]
 
 
 def build_worker(ctx: Context, *, after_commit: list[AfterCommit] | None = None,

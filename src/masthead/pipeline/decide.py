@@ -1,18 +1,15 @@
 """The decision stage: the policy in force turns each post's facts into a verdict."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import date, datetime
-from pathlib import Path
 
 from masthead.context import Context
 from masthead.domain.posts import Outcome
 from masthead.pipeline.stages import PostWork
-from masthead.policy import PACK_NAMES, Policy, PolicyHolder, Verdict, resolve_policy
+from masthead.policy import Policy, PolicyHolder, Verdict
+from masthead.policy.watch import WatchedPolicy, configured_policy
 from masthead.store import policies as store
-
-log = logging.getLogger(__name__)
 
 
 class PolicyDecide:
@@ -21,16 +18,15 @@ class PolicyDecide:
 
     name = "decide"
 
-    def __init__(self, ctx: Context, holder: PolicyHolder) -> None:
+    def __init__(self, ctx: Context, holder: PolicyHolder | None = None) -> None:
+        """Without a holder, the process's configured policy (shared with moderation's strike rules)."""
         self.ctx = ctx
-        self.holder = holder
-        self._watched = _policy_file(ctx.settings.policy)
-        self._mtime = self._watched.stat().st_mtime if self._watched else 0.0
+        self.policy = configured_policy(ctx.settings.policy) if holder is None else WatchedPolicy(
+            ctx.settings.policy, holder)
         self._recorded: set[str] = set()
 
     async def run(self, batch: Sequence[PostWork]) -> None:
-        self._reload_if_changed()
-        policy = self.holder.current
+        policy = self.policy.current()
         await self._record_text(policy)
         today = self.ctx.clock.now().date()
         capped = [c.id for c in policy.campaigns if c.daily_cap is not None]
@@ -47,21 +43,6 @@ class PolicyDecide:
             work.verdict = verdict
             work.versions["policy"] = {"id": policy.id, "version": policy.version, "sha256": policy.sha256}
 
-    def _reload_if_changed(self) -> None:
-        """A changed policy file is compiled and tested first; a broken one never replaces the working one."""
-        if self._watched is None:
-            return
-        try:
-            mtime = self._watched.stat().st_mtime
-        except OSError as exc:
-            log.error("policy file %s unreadable (%s); keeping the policy in force", self._watched, exc)
-            return
-        if mtime == self._mtime:
-            return
-        self._mtime = mtime
-        result = self.holder.reload(self._watched)
-        (log.info if result.ok else log.error)("policy reload from %s: %s", self._watched, result)
-
     async def _record_text(self, policy: Policy) -> None:
         if policy.sha256 in self._recorded:
             return
@@ -72,14 +53,6 @@ class PolicyDecide:
     async def _actions_today(self, campaign_ids: list[str], day: date) -> dict[str, int]:
         async with self.ctx.db.read() as connection:
             return await store.campaign_actions_on(connection, campaign_ids, day)
-
-
-def _policy_file(spec: str) -> Path | None:
-    return None if spec in PACK_NAMES else Path(spec)
-
-
-def load_policy_holder(ctx: Context) -> PolicyHolder:
-    return PolicyHolder(resolve_policy(ctx.settings.policy))
 
 
 def pipeline_error_verdict(error: str, attempts: int, now: datetime) -> Verdict:

@@ -8,11 +8,11 @@ from masthead.policy.compiler import load_policy, load_policy_text
 from masthead.policy.evaluate import ActionsToday, Policy, Verdict
 from masthead.policy.holder import PolicyHolder, ReloadResult
 from masthead.policy.model import Campaign, PolicyError, Problem, Rule
-from masthead.policy.packs import DEFAULT_PACK, PACK_NAMES, load_pack, resolve_policy
+from masthead.policy.packs import DEFAULT_PACK, PACK_NAMES, load_pack, pack_text, resolve_policy
 from masthead.policy.schema import DEFAULT_SCHEMA, Fact, FactError, FactKind, FactSchema
 
 __all__ = [
     "DEFAULT_PACK", "DEFAULT_SCHEMA", "PACK_NAMES", "ActionsToday", "BacktestReport", "Campaign", "Fact", "FactError",
     "FactKind", "FactSchema", "Policy", "PolicyError", "PolicyHolder", "Problem", "ReloadResult", "Rule", "Verdict",
-    "backtest", "load_pack", "load_policy", "load_policy_text", "resolve_policy", "run_cases",
+    "backtest", "load_pack", "load_policy", "load_policy_text", "pack_text", "resolve_policy", "run_cases",
 ]

@@ -5,6 +5,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
@@ -14,14 +15,15 @@ from masthead.domain.posts import Outcome
 from masthead.policy.dsa import CATEGORIES, KEYWORDS, Ground
 from masthead.policy.evaluate import Policy
 from masthead.policy.expressions import Conditions
-from masthead.policy.model import Campaign, Mode, PolicyCase, PolicyError, Problem, Rule
+from masthead.policy.model import Campaign, Mode, PolicyCase, PolicyError, Problem, Rule, StrikeRules
 from masthead.policy.schema import DEFAULT_SCHEMA, FactSchema
 from masthead.policy.source import SourceMap, toml_error_line
 from masthead.policy.template import parse_template
 
 T = TypeVar("T")
 
-_TOP_KEYS = ("id", "version", "description", "rule", "campaign", "test")
+_TOP_KEYS = ("id", "version", "description", "strikes", "rule", "campaign", "test")
+_STRIKE_KEYS = tuple(field.name for field in fields(StrikeRules))
 _RULE_KEYS = ("id", "when", "outcome", "labels", "mode", "campaign", "category", "keyword", "ground",
               "ground_reference", "explanation", "severity")
 _CAMPAIGN_KEYS = ("id", "starts", "ends", "owner", "daily_cap", "description")
@@ -79,6 +81,7 @@ class _Compiler:
         description = data.get("description", "")
         if not isinstance(description, str):
             self.fail(self.lines.top_key("description"), "description must be a string")
+        strikes = self._strikes(data.get("strikes", {}))
         campaigns = self._campaigns(self._tables(data, "campaign"))
         rules = self._rules(self._tables(data, "rule"), {campaign.id for campaign in campaigns})
         cases = self._cases(self._tables(data, "test"), {campaign.id for campaign in campaigns})
@@ -87,9 +90,24 @@ class _Compiler:
         return Policy(
             id=str(policy_id), version=version, sha256=hashlib.sha256(self.text.encode()).hexdigest(),
             description=str(description), source_name=self.source_name, rules=tuple(rules),
-            campaigns=tuple(campaigns), cases=tuple(cases), schema=self.schema,
+            campaigns=tuple(campaigns), cases=tuple(cases), schema=self.schema, strikes=strikes,
             conditions=self.conditions.compile_all([rule.when for rule in rules]),
         )
+
+    def _strikes(self, table: Any) -> StrikeRules:
+        if not isinstance(table, dict):
+            self.fail(self.lines.top_key("strikes"), "strikes must be written as a [strikes] table")
+            return StrikeRules()
+        values: dict[str, int] = {}
+        for key, value in table.items():
+            line = self.lines.table_key("strikes", key)
+            if key not in _STRIKE_KEYS:
+                self.fail(line, f"unknown key {key!r} in [strikes] (known: {', '.join(_STRIKE_KEYS)})")
+            elif not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                self.fail(line, f"strikes: {key} must be a whole number of at least 1, not {value!r}")
+            else:
+                values[key] = value
+        return StrikeRules(**values)
 
     def _tables(self, data: dict[str, Any], name: str) -> list[dict[str, Any]]:
         tables = data.get(name, [])

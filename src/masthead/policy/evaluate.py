@@ -9,7 +9,7 @@ from typing import Any
 from masthead.domain.posts import Outcome
 from masthead.policy.dsa import AUTOMATED_DECISION, VISIBILITY, Ground
 from masthead.policy.matcher import Matcher
-from masthead.policy.model import OUTCOME_RANK, Campaign, Mode, PolicyCase, Rule
+from masthead.policy.model import OUTCOME_RANK, Campaign, Mode, PolicyCase, Rule, StrikeRules
 from masthead.policy.schema import FactSchema
 
 _BY_RANK: dict[int, Outcome] = {rank: outcome for outcome, rank in OUTCOME_RANK.items()}
@@ -62,6 +62,7 @@ class Policy:
     cases: tuple[PolicyCase, ...]
     schema: FactSchema
     conditions: Matcher
+    strikes: StrikeRules = StrikeRules()
 
     def campaign(self, campaign_id: str) -> Campaign:
         return next(campaign for campaign in self.campaigns if campaign.id == campaign_id)

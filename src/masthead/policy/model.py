@@ -41,6 +41,20 @@ class PolicyError(ValueError):
 
 
 @dataclass(frozen=True)
+class StrikeRules:
+    """A policy's [strikes] table: how long a strike counts, and how many within a window suspend publishing."""
+
+    expire_after_days: int = 90
+    threshold: int = 3
+    within_days: int = 90
+    suspend_days: int = 7
+
+    def describe(self) -> str:
+        return (f"{self.threshold} strikes within {self.within_days} days suspend publishing for "
+                f"{self.suspend_days} days; a strike counts for {self.expire_after_days} days")
+
+
+@dataclass(frozen=True)
 class Campaign:
     id: str
     starts: datetime

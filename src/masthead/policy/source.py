@@ -24,6 +24,7 @@ class SourceMap:
     def __init__(self, text: str) -> None:
         self._top = _Section(1)
         self._arrays: dict[str, list[_Section]] = {}
+        self._tables: dict[str, _Section] = {}
         section: _Section | None = self._top
         open_quote: str | None = None
         for number, line in enumerate(text.splitlines(), start=1):
@@ -36,8 +37,9 @@ class SourceMap:
                 section = _Section(number)
                 self._arrays.setdefault(header.group(1), []).append(section)
                 continue
-            if _TABLE_HEADER.match(line):
-                section = None
+            table_header = _TABLE_HEADER.match(line)
+            if table_header:
+                section = self._tables.setdefault(table_header.group(1), _Section(number))
                 continue
             key = _KEY.match(line)
             if key and section is not None:
@@ -52,6 +54,13 @@ class SourceMap:
 
     def top_key(self, key: str) -> int:
         return self._top.keys.get(key, 1)
+
+    def table_key(self, table: str, key: str) -> int:
+        """The line of a key in a plain [table], or of its header when the key is absent."""
+        section = self._tables.get(table)
+        if section is None:
+            return 1
+        return section.keys.get(key, section.line)
 
     def table(self, array: str, index: int) -> int:
         sections = self._arrays.get(array, [])

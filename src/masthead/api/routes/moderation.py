@@ -16,6 +16,7 @@ from masthead.domain.permissions import allowed, may_manage_channel
 from masthead.moderation.actions import do_assign_item, do_resolve_item
 from masthead.moderation.participation import do_appeal, do_report
 from masthead.moderation.queue import moderation_queue
+from masthead.policy.watch import configured_policy
 from masthead.services.channels import access_channel
 from masthead.store import accounts as account_store
 from masthead.store import moderation as store
@@ -119,13 +120,16 @@ async def channel_strikes(handle: str, viewer: CurrentAccount, ctx: Ctx) -> dict
             raise Forbidden("only the channel's owner and staff see its strikes")
         strikes = await store.active_strikes(connection, channel.id, now)
         suspension = await store.suspension_until(connection, channel.id, now)
+    policy = configured_policy(ctx.settings.policy).current()
+    rules = policy.strikes
     return {"channel": handle, "strikes": [
         {"reason": reason, "given_at": given.isoformat(), "expires_at": expires.isoformat()}
         for reason, given, expires in strikes],
         "suspended_until": None if suspension is None else suspension[0].isoformat(),
         "suspension_reason": None if suspension is None else suspension[1],
-        "threshold": {"strikes": ctx.settings.strike_threshold, "within_days": ctx.settings.strike_window_days,
-                      "suspends_for_days": ctx.settings.suspension_days}}
+        "threshold": {"strikes": rules.threshold, "within_days": rules.within_days,
+                      "suspends_for_days": rules.suspend_days, "strike_counts_for_days": rules.expire_after_days,
+                      "policy": {"id": policy.id, "version": policy.version}}}
 
 
 @router.get("/notifications")
