@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import tempfile
 import time
 from dataclasses import replace
@@ -35,16 +36,21 @@ from masthead.store.posts import insert_posts_txn
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_BENCH_DB = "masthead_bench"
 BATCH = 500
-SENTENCES = (
-    "The harbour ferry will run every twenty minutes at peak times from Monday. ",
-    "港口渡轮自周一起在高峰时段每二十分钟一班，运营方表示调整是为了应对客流增长。",
-)
+ENGLISH_WORDS = (
+    "harbour ferry council budget school river bridge market weather festival library station hospital "
+    "museum vote teacher rail housing water garden price village road energy park report season"
+).split()
+# Two thousand common-range CJK ideographs: Chinese posts share characters, as real ones do, but not passages.
+CHINESE_CHARACTERS = [chr(code) for code in range(0x4E00, 0x4E00 + 2000)]
 
 
 def two_kilobyte_body(i: int) -> str:
+    """A distinct 2 KB post (English or Chinese by parity): distinct posts are what a reprint index sees most."""
+    chooser = random.Random(i)
+    words, separator = (ENGLISH_WORDS, " ") if i % 2 else (CHINESE_CHARACTERS, "")
     text = f"Post number {i}. "
     while len(text.encode()) < 2048:
-        text += SENTENCES[i % 2]
+        text += separator.join(chooser.choices(words, k=12)) + ("。" if separator == "" else ". ")
     return text.encode()[:2048].decode(errors="ignore")
 
 

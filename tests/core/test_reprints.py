@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from masthead.reprint.minhash import sign
+from masthead.store.reprints import MAX_OWNERS_PER_BAND, candidates
 from tests.conftest import Api
 from tests.scores import PoliticalScores
 
@@ -110,3 +112,22 @@ async def test_rebuild_reindexes_published_posts(quiet_api: Api, ctx: Any) -> No
     copy = await api.publish(copier, "copy_desk", "Copy", ARTICLE)
     await api.run_pipeline()
     assert (await _post(api, copy))["reprint_of"] == "1"
+
+
+async def test_a_flood_of_copies_keeps_queries_bounded_and_finds_the_original(quiet_api: Api, ctx: Any) -> None:
+    api = quiet_api
+    origin = await api.sign_up("flood_origin")
+    await api.channel(origin, "harbour_times")
+    flooder = await api.sign_up("flooder")
+    await api.channel(flooder, "flood_desk")
+    original = await api.publish(origin, "harbour_times", "Ferry terminal to close", ARTICLE, original=True)
+    await api.run_pipeline()
+    for _ in range(MAX_OWNERS_PER_BAND + 16):
+        await api.publish(flooder, "flood_desk", "Ferry terminal to close", ARTICLE)
+    await api.run_pipeline()
+    async with ctx.db.read() as connection:
+        [found] = (await candidates(connection, [sign("Ferry terminal to close\n\n" + ARTICLE)])).values()
+    assert len(found) == MAX_OWNERS_PER_BAND and int(original) in {post_id for post_id, _ in found}
+    late = await api.publish(flooder, "flood_desk", "One more", ARTICLE)
+    await api.run_pipeline()
+    assert (await _post(api, late))["reprint_of"] == original

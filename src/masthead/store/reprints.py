@@ -15,6 +15,11 @@ from masthead.store.dialect import insert_ignoring_conflicts
 from masthead.store.tables import decisions, posts, reprint_bands, reprint_signatures
 
 
+# A flood of copies of one text shares every band key. Only the earliest owners of a key are read back: the
+# original is among them, and a query's cost stays bounded however many copies the index holds.
+MAX_OWNERS_PER_BAND = 64
+
+
 async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[int, Signature]]) -> None:
     """Add published posts to the index (idempotent)."""
     if not entries:
@@ -30,15 +35,19 @@ async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[i
 
 async def candidates(connection: AsyncConnection, signatures: Sequence[Signature]
                      ) -> dict[int, list[tuple[int, Signature]]]:
-    """For each query (by position), the indexed posts sharing at least one LSH band, with their signatures."""
+    """For each query (by position), the indexed posts sharing at least one LSH band (the earliest
+    MAX_OWNERS_PER_BAND of each band), with their signatures."""
     if not signatures:
         return {}
     keys = band_key_matrix(np.stack(list(signatures)))
     wanted = sorted({int(key) for row in keys for key in row})
     owners: dict[int, set[int]] = {}
     for start in range(0, len(wanted), 5000):
-        rows = await connection.execute(sa.select(reprint_bands.c.band_key, reprint_bands.c.post_id).where(
-            reprint_bands.c.band_key.in_(wanted[start:start + 5000])))
+        ranked = sa.select(reprint_bands.c.band_key, reprint_bands.c.post_id, sa.func.row_number().over(
+            partition_by=reprint_bands.c.band_key, order_by=reprint_bands.c.post_id).label("rank")).where(
+            reprint_bands.c.band_key.in_(wanted[start:start + 5000])).subquery()
+        rows = await connection.execute(sa.select(ranked.c.band_key, ranked.c.post_id).where(
+            ranked.c.rank <= MAX_OWNERS_PER_BAND))
         for key, post_id in rows:
             owners.setdefault(key, set()).add(post_id)
     found = {post_id for ids in owners.values() for post_id in ids}
