@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.reprint.minhash import Signature, band_key_matrix, from_bytes, index_version, to_bytes
-from masthead.store.bulk import BulkInsert
-from masthead.store.dialect import insert_ignoring_conflicts
+from masthead.store.bulk import BulkInsert, json_text
 from masthead.store.tables import decisions, posts, reprint_bands, reprint_signatures
 
 
@@ -26,11 +25,24 @@ async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[i
         return
     version = index_version()
     keys = band_key_matrix(np.stack([signature for _, signature in entries]))
-    await connection.execute(insert_ignoring_conflicts(connection, reprint_signatures), [
-        {"post_id": post_id, "signature": to_bytes(signature), "index_version": version} for post_id, signature in entries])
+    signatures = BulkInsert(connection, reprint_signatures, ("post_id", "signature", "index_version"),
+                            ignore_conflicts=True)
+    await signatures.run(connection, [(post_id, to_bytes(signature), version) for post_id, signature in entries])
     rows = {(int(key), post_id) for (post_id, _), row in zip(entries, keys, strict=True) for key in row}
-    bulk = BulkInsert(connection, reprint_bands, ("band_key", "post_id"), ignore_conflicts=True)
-    await bulk.run(connection, sorted(rows))
+    bands = BulkInsert(connection, reprint_bands, ("band_key", "post_id"), ignore_conflicts=True)
+    await bands.run(connection, sorted(rows))
+
+
+def _any_of(connection: AsyncConnection, column: str) -> str:
+    """A condition that `column` is one of a list passed as the statement's single parameter (see _list):
+    one statement text whatever the list's length, so nothing is compiled per batch."""
+    if connection.dialect.name == "sqlite":
+        return f"{column} IN (SELECT value FROM json_each(?))"
+    return f"{column} = ANY($1::BIGINT[])"
+
+
+def _list(connection: AsyncConnection, values: Sequence[int]) -> tuple[Any, ...]:
+    return (json_text(list(values)),) if connection.dialect.name == "sqlite" else (list(values),)
 
 
 async def candidates(connection: AsyncConnection, signatures: Sequence[Signature]
@@ -42,19 +54,19 @@ async def candidates(connection: AsyncConnection, signatures: Sequence[Signature
     keys = band_key_matrix(np.stack(list(signatures)))
     wanted = sorted({int(key) for row in keys for key in row})
     owners: dict[int, set[int]] = {}
-    for start in range(0, len(wanted), 5000):
-        ranked = sa.select(reprint_bands.c.band_key, reprint_bands.c.post_id, sa.func.row_number().over(
-            partition_by=reprint_bands.c.band_key, order_by=reprint_bands.c.post_id).label("rank")).where(
-            reprint_bands.c.band_key.in_(wanted[start:start + 5000])).subquery()
-        rows = await connection.execute(sa.select(ranked.c.band_key, ranked.c.post_id).where(
-            ranked.c.rank <= MAX_OWNERS_PER_BAND))
-        for key, post_id in rows:
-            owners.setdefault(key, set()).add(post_id)
-    found = {post_id for ids in owners.values() for post_id in ids}
+    rows = await connection.exec_driver_sql(
+        "SELECT band_key, post_id FROM (SELECT band_key, post_id, row_number() OVER "
+        f"(PARTITION BY band_key ORDER BY post_id) AS owner_rank FROM {reprint_bands.name} "
+        f"WHERE {_any_of(connection, 'band_key')}) AS owned WHERE owner_rank <= {MAX_OWNERS_PER_BAND}",
+        _list(connection, wanted))
+    for key, post_id in rows:
+        owners.setdefault(key, set()).add(post_id)
+    found = sorted({post_id for ids in owners.values() for post_id in ids})
     stored: dict[int, Signature] = {}
     if found:
-        rows = await connection.execute(sa.select(reprint_signatures.c.post_id, reprint_signatures.c.signature).where(
-            reprint_signatures.c.post_id.in_(sorted(found))))
+        rows = await connection.exec_driver_sql(
+            f"SELECT post_id, signature FROM {reprint_signatures.name} WHERE {_any_of(connection, 'post_id')}",
+            _list(connection, found))
         stored = {post_id: from_bytes(bytes(data)) for post_id, data in rows}
     result: dict[int, list[tuple[int, Signature]]] = {}
     for position, row in enumerate(keys):
