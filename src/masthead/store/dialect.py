@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,3 +23,19 @@ def upsert_add(connection: AsyncConnection, table: sa.Table, keys: Sequence[str]
     statement = dialect_insert(table)
     return statement.on_conflict_do_update(
         index_elements=[table.c[key] for key in keys], set_={counter: table.c[counter] + statement.excluded[counter]})
+
+
+def one_of(connection: AsyncConnection, column: sa.ColumnElement[Any], name: str = "ids") -> sa.ColumnElement[bool]:
+    """`column` is one of the integer list bound as `name` (its value from `integer_list`). Unlike an expanding
+    IN, the statement's text does not depend on the list's length, so it is compiled once and then cached."""
+    if connection.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.BigInteger)))
+    listed = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
+    return column.in_(sa.select(listed.c.value))
+
+
+def integer_list(connection: AsyncConnection, values: Sequence[int]) -> Any:
+    """The bound value for `one_of`: an array on PostgreSQL, JSON text for SQLite's json_each."""
+    if connection.dialect.name == "postgresql":
+        return [int(value) for value in values]
+    return "[" + ",".join(str(int(value)) for value in values) + "]"

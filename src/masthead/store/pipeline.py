@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import Outcome, PostState
 from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
-from masthead.store.dialect import upsert_add
+from masthead.store.dialect import integer_list, one_of, upsert_add
 from masthead.store.policies import add_campaign_actions_txn
 from masthead.store.tables import decisions, outbox, post_bodies, posts, sequences
 
@@ -86,8 +86,9 @@ async def claim_batch_txn(
     if not rows:
         return []
     await connection.execute(
-        outbox.update().where(outbox.c.id.in_([row[0] for row in rows]))
-        .values(claimed_at=now, claimed_by=worker_id, attempts=outbox.c.attempts + 1)
+        outbox.update().where(one_of(connection, outbox.c.id))
+        .values(claimed_at=now, claimed_by=worker_id, attempts=outbox.c.attempts + 1),
+        {"ids": integer_list(connection, [row[0] for row in rows])},
     )
     return [
         ClaimedPost(post_id=post_id, attempts=attempts + 1, channel_id=channel_id, author_id=author_id, title=title,
@@ -124,12 +125,14 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
     for (state, lang, labels), post_ids in groups.items():
         await connection.execute(
             posts.update()
-            .where(posts.c.id.in_(post_ids), posts.c.state == PostState.RECEIVED.value)
+            .where(one_of(connection, posts.c.id), posts.c.state == PostState.RECEIVED.value)
             .values(state=state.value, lang=lang, labels=list(labels),
                     published_at=now if state is PostState.PUBLISHED else None,
-                    feed_seq=feed_seq if state is PostState.PUBLISHED else None)
+                    feed_seq=feed_seq if state is PostState.PUBLISHED else None),
+            {"ids": integer_list(connection, post_ids)},
         )
-    await connection.execute(outbox.delete().where(outbox.c.post_id.in_([r.post_id for r in rows])))
+    await connection.execute(outbox.delete().where(one_of(connection, outbox.c.post_id)),
+                             {"ids": integer_list(connection, [r.post_id for r in rows])})
 
 
 async def next_sequence_value_txn(connection: AsyncConnection, name: str) -> int:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.reprint.minhash import Signature, band_key_matrix, from_bytes, index_version, to_bytes
-from masthead.store.bulk import BulkInsert, json_text
+from masthead.store.bulk import BulkInsert
+from masthead.store.dialect import integer_list, one_of
 from masthead.store.tables import decisions, posts, reprint_bands, reprint_signatures
 
 
@@ -33,18 +34,6 @@ async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[i
     await bands.run(connection, sorted(rows))
 
 
-def _any_of(connection: AsyncConnection, column: str) -> str:
-    """A condition that `column` is one of a list passed as the statement's single parameter (see _list):
-    one statement text whatever the list's length, so nothing is compiled per batch."""
-    if connection.dialect.name == "sqlite":
-        return f"{column} IN (SELECT value FROM json_each(?))"
-    return f"{column} = ANY($1::BIGINT[])"
-
-
-def _list(connection: AsyncConnection, values: Sequence[int]) -> tuple[Any, ...]:
-    return (json_text(list(values)),) if connection.dialect.name == "sqlite" else (list(values),)
-
-
 async def candidates(connection: AsyncConnection, signatures: Sequence[Signature]
                      ) -> dict[int, list[tuple[int, Signature]]]:
     """For each query (by position), the indexed posts sharing at least one LSH band (the earliest
@@ -54,19 +43,18 @@ async def candidates(connection: AsyncConnection, signatures: Sequence[Signature
     keys = band_key_matrix(np.stack(list(signatures)))
     wanted = sorted({int(key) for row in keys for key in row})
     owners: dict[int, set[int]] = {}
-    rows = await connection.exec_driver_sql(
-        "SELECT band_key, post_id FROM (SELECT band_key, post_id, row_number() OVER "
-        f"(PARTITION BY band_key ORDER BY post_id) AS owner_rank FROM {reprint_bands.name} "
-        f"WHERE {_any_of(connection, 'band_key')}) AS owned WHERE owner_rank <= {MAX_OWNERS_PER_BAND}",
-        _list(connection, wanted))
+    ranked = sa.select(reprint_bands.c.band_key, reprint_bands.c.post_id, sa.func.row_number().over(
+        partition_by=reprint_bands.c.band_key, order_by=reprint_bands.c.post_id).label("owner_rank")).where(
+        one_of(connection, reprint_bands.c.band_key)).subquery()
+    rows = await connection.execute(sa.select(ranked.c.band_key, ranked.c.post_id).where(
+        ranked.c.owner_rank <= MAX_OWNERS_PER_BAND), {"ids": integer_list(connection, wanted)})
     for key, post_id in rows:
         owners.setdefault(key, set()).add(post_id)
     found = sorted({post_id for ids in owners.values() for post_id in ids})
     stored: dict[int, Signature] = {}
     if found:
-        rows = await connection.exec_driver_sql(
-            f"SELECT post_id, signature FROM {reprint_signatures.name} WHERE {_any_of(connection, 'post_id')}",
-            _list(connection, found))
+        rows = await connection.execute(sa.select(reprint_signatures.c.post_id, reprint_signatures.c.signature).where(
+            one_of(connection, reprint_signatures.c.post_id)), {"ids": integer_list(connection, found)})
         stored = {post_id: from_bytes(bytes(data)) for post_id, data in rows}
     result: dict[int, list[tuple[int, Signature]]] = {}
     for position, row in enumerate(keys):
