@@ -106,10 +106,18 @@ async def test_reports_merge_and_a_correction_reaches_every_copy(scored_api: Api
     moderator = await staff(ctx, "mod_c", Role.MODERATOR)
     triage = await staff(ctx, "triage_t", Role.TRIAGE)
 
+    await api.channel(copier, "twin_news")
+    fan_of_twin = await api.sign_up("fan_of_twin")
+    await api.client.post("/api/v1/channels/twin_news/subscription", headers=api.auth(fan_of_twin))
+
     original = await api.publish(origin, "origin_news", "Miracle cure found", "Drinking salt water cures flu.")
+    # Decided in the same batch as the original, so never attributed: only the reprint index links them.
+    twin = await api.publish(copier, "twin_news", "Miracle cure found!", "Drinking salt water cures flu!")
     await api.run_pipeline()
-    copy = await api.publish(copier, "copy_news", "Cure found", "Drinking salt water cures flu.", reprint_of=original)
+    copy = await api.publish(copier, "copy_news", "Cure found", "Drinking salt water cures flu.")  # undeclared
     await api.run_pipeline()
+    assert (await api.client.get(f"/api/v1/posts/{copy}")).json()["reprint_of"] == original
+    assert (await api.client.get(f"/api/v1/posts/{twin}")).json()["reprint_of"] is None
     await api.client.get(f"/api/v1/posts/{original}", headers=api.auth(reader))
 
     for who, reason in ((reader, "rumour"), (bystander, "other")):
@@ -126,12 +134,12 @@ async def test_reports_merge_and_a_correction_reaches_every_copy(scored_api: Api
     refuted = await resolve(api, moderator, item["id"], "refute", "Salt water does not cure flu.",
                             link="https://example.org/flu-facts")
     assert refuted.status_code == 200, refuted.text
-    for post_id in (original, copy):
+    for post_id in (original, copy, twin):
         assert "refuted rumour" in (await api.client.get(f"/api/v1/posts/{post_id}")).json()["labels"]
-    for token in (reader, fan_of_copy):
+    for token in (reader, fan_of_copy, fan_of_twin):
         [correction] = await notices(api, token, "correction")
         assert correction["text"] == "Salt water does not cure flu."
-        assert {p["id"] for p in correction["posts"]} == {original, copy}
+        assert {p["id"] for p in correction["posts"]} == {original, copy, twin}
     assert await notices(api, bystander, "correction") == []
     for token in (reader, bystander):
         assert (await notices(api, token, "report_outcome"))[0]["outcome"] == "refute"

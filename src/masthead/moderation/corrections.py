@@ -8,20 +8,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.moderation import Action
 from masthead.moderation.status import refresh_post_status_txn
+from masthead.reprint.minhash import DEFAULT_THRESHOLD
 from masthead.store import moderation as store
+from masthead.store.reprints import near_duplicates
 from masthead.store.notifications import notify_many_txn
 from masthead.store.tables import posts
 
 
 async def known_copies_txn(connection: AsyncConnection, post_id: int) -> set[int]:
-    """The post's family of declared reprints: what it reprints, back to the original, and every reprint of
-    any of those, however deep."""
+    """The post's family: what it reprints back to the original, every reprint of any of those however deep,
+    and the near-duplicates the reprint index knows of any of them (copies nobody declared or that were never
+    attributed, such as two decided in the same batch), until nothing new turns up."""
     family = {post_id}
     frontier = {post_id}
     while frontier:
         rows = await connection.execute(sa.select(posts.c.id, posts.c.reprint_of).where(
             sa.or_(posts.c.id.in_(frontier), posts.c.reprint_of.in_(frontier))))
-        found = set()
+        found = set(await near_duplicates(connection, sorted(frontier), DEFAULT_THRESHOLD))
         for copy_id, original_id in rows:
             found.add(copy_id)
             if original_id is not None:

@@ -9,6 +9,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from masthead.reprint.matching import rank
 from masthead.reprint.minhash import Signature, band_key_matrix, from_bytes, index_version, to_bytes
 from masthead.store.bulk import BulkInsert
 from masthead.store.dialect import integer_list, one_of
@@ -61,6 +62,22 @@ async def candidates(connection: AsyncConnection, signatures: Sequence[Signature
         ids = sorted({post_id for key in row for post_id in owners.get(int(key), ())})
         result[position] = [(post_id, stored[post_id]) for post_id in ids if post_id in stored]
     return result
+
+
+async def near_duplicates(connection: AsyncConnection, post_ids: Sequence[int], threshold: float) -> set[int]:
+    """Indexed posts whose estimated Jaccard similarity to any of `post_ids` reaches threshold (those included)."""
+    rows = (await connection.execute(sa.select(reprint_signatures.c.post_id, reprint_signatures.c.signature).where(
+        one_of(connection, reprint_signatures.c.post_id)), {"ids": integer_list(connection, post_ids)})).all()
+    if not rows:
+        return set()
+    signatures = [from_bytes(bytes(data)) for _, data in rows]
+    found: set[int] = set()
+    for position, pool in (await candidates(connection, signatures)).items():
+        if pool:
+            matches = rank(signatures[position], [post_id for post_id, _ in pool], np.stack([sig for _, sig in pool]),
+                           threshold)
+            found.update(match.doc_id for match in matches)
+    return found
 
 
 async def clear_index_txn(connection: AsyncConnection) -> None:
