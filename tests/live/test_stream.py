@@ -13,6 +13,7 @@ from masthead.domain.paging import Cursor
 from masthead.live.stream import StreamEvent, StreamPosition, resolve_scope, start_position, stream_events
 from masthead.services.accounts import access_account_by_token
 from tests.conftest import Api
+from tests.verification.test_credentials import _badges, _granted, _setup
 
 
 async def _drain(events: AsyncIterator[StreamEvent]) -> list[StreamEvent]:
@@ -86,3 +87,15 @@ async def test_scope_errors(api: Api, quick_ctx: Context) -> None:
         await resolve_scope(quick_ctx, None, "nobody_here")
     with pytest.raises(Unauthenticated):
         await resolve_scope(quick_ctx, None, None)
+
+
+async def test_live_posts_carry_their_channels_badges(api: Api, quick_ctx: Context) -> None:
+    owner, verifier, channel = await _setup(api, quick_ctx)
+    await _granted(api, owner, verifier)
+    scope = await resolve_scope(quick_ctx, None, channel)
+    events = stream_events(quick_ctx, api.app.state.hub, scope, await start_position(quick_ctx, scope, None))
+    await api.publish(owner, channel, "Market opens", "The new market opens on Saturday.")
+    await api.run_pipeline()
+    [event] = await _drain(events)
+    await events.aclose()
+    assert event.badges == await _badges(api, channel) and event.badges[0]["scope"] == "news.publish"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from masthead.context import Context
@@ -17,6 +17,7 @@ from masthead.live.hub import Hub
 from masthead.store import channels as channel_store
 from masthead.store import posts as store
 from masthead.store.notifications import Notification, latest_notification_id, notifications_after
+from masthead.verification.service import badges_for
 
 BATCH = 100
 ALL_CHANNELS = "all"
@@ -64,6 +65,7 @@ class StreamEvent:
     cursor: str
     post: Post | None = None
     notice: Notification | None = None
+    badges: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def resolve_scope(ctx: Context, viewer: Account | None, channels: str | None) -> StreamScope:
@@ -107,10 +109,12 @@ async def stream_events(ctx: Context, hub: Hub, scope: StreamScope,
                                             subscriber_id=scope.subscriber_id)
             notices = [] if scope.viewer_id is None else await notifications_after(
                 connection, scope.viewer_id, position.notice_id, BATCH)
+            badges = await badges_for(connection, sorted({post.channel_id for post in posts}),
+                                      ctx.clock.now()) if posts else {}
         for post in posts:
             assert post.feed_seq is not None
             position = StreamPosition(Cursor(post.feed_seq, post.id), position.notice_id)
-            yield StreamEvent(kind="post", cursor=position.encode(), post=post)
+            yield StreamEvent(kind="post", cursor=position.encode(), post=post, badges=badges[post.channel_id])
         for notice in notices:
             position = StreamPosition(position.feed, notice.id)
             yield StreamEvent(kind=NOTICE_EVENTS.get(notice.kind, "notice"), cursor=position.encode(), notice=notice)

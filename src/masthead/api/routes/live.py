@@ -33,7 +33,7 @@ async def _viewer(ctx: Context, header_account: Account | None, access_token: st
 
 def _data(event: StreamEvent) -> dict[str, Any] | None:
     if event.post is not None:
-        return post_view(event.post)
+        return post_view(event.post, badges=event.badges)
     if event.notice is not None:
         return notice_json(event.notice)
     return None
