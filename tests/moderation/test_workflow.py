@@ -223,3 +223,28 @@ async def test_a_connected_reader_receives_the_correction_live(scored_api: Api, 
     assert [first.kind, second.kind] == ["notice", "correction"]  # the report's outcome, then the correction
     assert second.notice is not None and second.notice.payload["text"] == "Salt water does not cure flu."
     await events.aclose()
+
+
+async def test_a_correction_reaches_who_subscribed_when_the_post_went_out(scored_api: Api, ctx: Context) -> None:
+    api = scored_api
+    author = await api.sign_up("rumour_mill")
+    await api.channel(author, "rumour_mill")
+    left_after, left_before = await api.sign_up("left_after"), await api.sign_up("left_before")
+    subscription = "/api/v1/channels/rumour_mill/subscription"
+    for token in (left_after, left_before):
+        await api.client.post(subscription, headers=api.auth(token))
+    ctx.clock.advance(hours=1)
+    assert (await api.client.delete(subscription, headers=api.auth(left_before))).status_code == 200
+    ctx.clock.advance(hours=1)
+    post_id = await api.publish(author, "rumour_mill", "Salt cures flu", "Drinking salt water cures flu.")
+    await api.run_pipeline()
+    ctx.clock.advance(hours=1)
+    assert (await api.client.delete(subscription, headers=api.auth(left_after))).status_code == 200
+
+    moderator = await staff(ctx, "mod_period", Role.MODERATOR)
+    await api.client.post(f"/api/v1/posts/{post_id}/reports", headers=api.auth(left_after),
+                          json={"reason": "rumour"})
+    [item] = await queue(api, moderator, "report")
+    assert (await resolve(api, moderator, item["id"], "refute", "It does not.")).status_code == 200
+    assert [c["text"] for c in await notices(api, left_after, "correction")] == ["It does not."]
+    assert await notices(api, left_before, "correction") == []

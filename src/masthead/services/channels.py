@@ -119,5 +119,5 @@ async def do_subscribe(ctx: Context, account: Account, handle: str) -> Channel:
 async def do_unsubscribe(ctx: Context, account: Account, handle: str) -> Channel:
     channel = await access_channel(ctx, handle)
     async with ctx.db.write() as connection:
-        await store.unsubscribe_txn(connection, account.id, channel.id)
+        await store.unsubscribe_txn(connection, account.id, channel.id, ctx.clock.now())
     return channel

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from masthead.domain.models import Channel, ChannelMember
 from masthead.domain.permissions import ChannelRole
 from masthead.store.dialect import insert_ignoring_conflicts
-from masthead.store.tables import accounts, channel_members, channels, subscriptions
+from masthead.store.tables import accounts, channel_members, channels, subscription_periods, subscriptions
 
 _CHANNEL_COLUMNS = (channels.c.id, channels.c.handle, channels.c.name, channels.c.description, channels.c.created_at)
 
@@ -96,9 +96,14 @@ async def subscribe_txn(connection: AsyncConnection, account_id: int, channel_id
         account_id=account_id, channel_id=channel_id, created_at=now))
 
 
-async def unsubscribe_txn(connection: AsyncConnection, account_id: int, channel_id: int) -> None:
-    await connection.execute(subscriptions.delete().where(
-        subscriptions.c.account_id == account_id, subscriptions.c.channel_id == channel_id))
+async def unsubscribe_txn(connection: AsyncConnection, account_id: int, channel_id: int, now: datetime) -> None:
+    """End the subscription, keeping the period it covered."""
+    started = (await connection.execute(subscriptions.delete().where(
+        subscriptions.c.account_id == account_id, subscriptions.c.channel_id == channel_id)
+        .returning(subscriptions.c.created_at))).scalar_one_or_none()
+    if started is not None:
+        await connection.execute(subscription_periods.insert().values(
+            account_id=account_id, channel_id=channel_id, started_at=started, ended_at=now))
 
 
 async def is_subscribed(connection: AsyncConnection, account_id: int, channel_id: int) -> bool:

@@ -22,6 +22,7 @@ from masthead.store.tables import (
     posts,
     reports,
     strikes,
+    subscription_periods,
     subscriptions,
     suspensions,
 )
@@ -262,11 +263,16 @@ async def record_reader_txn(connection: AsyncConnection, post_id: int, account_i
 
 async def audience_of(connection: AsyncConnection, post_ids: Sequence[int]) -> set[int]:
     """Everyone who could have received these posts: subscribers of each carrying channel who subscribed before
-    the post was published, and recorded readers."""
+    the post was published (including those who have unsubscribed since), and recorded readers."""
     subscribed = await connection.execute(
         sa.select(subscriptions.c.account_id).join(posts, posts.c.channel_id == subscriptions.c.channel_id)
         .where(posts.c.id.in_(list(post_ids)),
                sa.or_(posts.c.published_at.is_(None), subscriptions.c.created_at <= posts.c.published_at)))
+    formerly = await connection.execute(
+        sa.select(subscription_periods.c.account_id)
+        .join(posts, posts.c.channel_id == subscription_periods.c.channel_id)
+        .where(posts.c.id.in_(list(post_ids)), subscription_periods.c.started_at <= posts.c.published_at,
+               subscription_periods.c.ended_at > posts.c.published_at))
     readers = await connection.execute(sa.select(post_readers.c.account_id).where(
         post_readers.c.post_id.in_(list(post_ids))))
-    return set(subscribed.scalars()) | set(readers.scalars())
+    return set(subscribed.scalars()) | set(formerly.scalars()) | set(readers.scalars())

@@ -63,6 +63,17 @@ subscriptions = sa.Table(
     sa.Index("ix_subscriptions_channel", "channel_id"),
 )
 
+# Subscriptions that ended, kept so that a correction still reaches whoever subscribed when a post went out.
+subscription_periods = sa.Table(
+    "subscription_periods", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("channel_id", BigId, sa.ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("ended_at", UTCDateTime, nullable=False),
+    sa.Index("ix_subscription_periods_channel", "channel_id", "ended_at"),
+)
+
 posts = sa.Table(
     "posts", metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
