@@ -76,7 +76,8 @@ def test_sigkill_mid_batch_then_restart_loses_nothing(database_url: str, tmp_pat
         _wait_for(marker.exists, 60, "the worker to stall inside its third batch")
         stalled_ids = marker.read_text().split(",")
         assert len(stalled_ids) == 50
-        assert _decisions(database_url) == 100  # two batches committed, the third claimed and in flight
+        # The second batch commits while the third goes through the stages: two committed, the third in flight.
+        _wait_for(lambda: _decisions(database_url) == 100, 30, "the second batch to commit")
     finally:
         stalling.send_signal(signal.SIGKILL)
         stalling.wait()
