@@ -98,8 +98,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, pipeline_lease_seconds=30.0)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, pipeline_lease_seconds=30.0, data_dir=str(tmp_path / "data"))
 
 
 @pytest.fixture

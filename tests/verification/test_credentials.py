@@ -2,6 +2,7 @@
 revocation, and the facts the policy sees at the post's time."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,6 +165,7 @@ async def test_files_are_checked_by_content_and_size(api: Api, ctx: Context) -> 
     stranger = await api.sign_up("stranger")
     refused = await api.client.post(url, headers=api.auth(stranger), files={"file": ("x.pdf", PDF, "application/pdf")})
     assert refused.status_code == 404
+    assert len(list((Path(ctx.settings.data_dir) / "evidence").iterdir())) == 1, "refused uploads leave no file"
 
 
 async def test_applying_twice_reapplying_and_deciding_rules(api: Api, ctx: Context, clock: FakeClock) -> None:

@@ -2,6 +2,7 @@
 under a random name outside any served directory, with their hash."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import secrets
@@ -27,6 +28,15 @@ def sniff(data: bytes) -> str:
                         code="unsupported_file_type")
 
 
+def _write_new_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 async def do_attach_file(ctx: Context, owner: Account, application_id: int, name: str, data: bytes) -> dict[str, object]:
     if len(data) > MAX_FILE_BYTES:
         raise PayloadTooLarge(f"the file is {len(data)} bytes; evidence files may be at most {MAX_FILE_BYTES} bytes")
@@ -34,23 +44,23 @@ async def do_attach_file(ctx: Context, owner: Account, application_id: int, name
         raise Unprocessable("the file is empty", code="empty_file")
     content_type = sniff(data)
     digest = hashlib.sha256(data).hexdigest()
-    folder = Path(ctx.settings.data_dir) / "evidence"
-    now = ctx.clock.now()
-    async with ctx.db.write() as connection:
-        await access_own_open_application_txn(connection, owner, application_id)
-        if len(await store.files_of(connection, application_id)) >= MAX_FILES:
-            raise Conflict(f"an application holds at most {MAX_FILES} files", code="too_many_files")
-        stored_name = f"{secrets.token_hex(16)}.bin"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / stored_name
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        file_id = await store.insert_file_txn(connection, application_id=application_id, original_name=name[:255],
-                                              content_type=content_type, size=len(data), sha256=digest,
-                                              stored_name=stored_name, now=now)
-        await append_audit_txn(connection, actor=f"account:{owner.handle}", action="credential.file",
-                               subject=f"application:{application_id}", payload={"sha256": digest}, now=now)
+    stored_name = f"{secrets.token_hex(16)}.bin"
+    path = Path(ctx.settings.data_dir) / "evidence" / stored_name
+    # Written before the transaction (the disk is slow; the writer lock is not held for it) and removed again
+    # if the transaction does not commit, so no file outlives a refused or failed upload.
+    await asyncio.to_thread(_write_new_file, path, data)
+    try:
+        now = ctx.clock.now()
+        async with ctx.db.write() as connection:
+            await access_own_open_application_txn(connection, owner, application_id)
+            if len(await store.files_of(connection, application_id)) >= MAX_FILES:
+                raise Conflict(f"an application holds at most {MAX_FILES} files", code="too_many_files")
+            file_id = await store.insert_file_txn(connection, application_id=application_id,
+                                                  original_name=name[:255], content_type=content_type,
+                                                  size=len(data), sha256=digest, stored_name=stored_name, now=now)
+            await append_audit_txn(connection, actor=f"account:{owner.handle}", action="credential.file",
+                                   subject=f"application:{application_id}", payload={"sha256": digest}, now=now)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return {"id": str(file_id), "name": name[:255], "content_type": content_type, "size": len(data), "sha256": digest}
