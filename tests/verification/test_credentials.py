@@ -10,6 +10,8 @@ import pytest
 from masthead.clock import FakeClock
 from masthead.context import Context
 from masthead.domain.accounts import Role
+from masthead.services.accounts import access_account_by_token
+from masthead.verification import files
 from masthead.verification.service import do_send_expiry_reminders
 from tests.conftest import Api
 from tests.moderation.test_workflow import PoliticalScores, notices, queue, resolve, staff
@@ -239,3 +241,20 @@ async def test_role_by_action(api: Api, ctx: Context, action: str) -> None:
             response = await api.client.post(f"{base}/{action}", headers=api.auth(token))
         allowed = who in EXPECTED[action]
         assert (response.status_code < 400) is allowed, (action, who, response.status_code, response.text)
+
+
+async def test_an_upload_whose_transaction_fails_leaves_no_file(api: Api, ctx: Context,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    owner, _, _ = await _setup(api, ctx)
+    application_id = int((await _apply(api, owner)).json()["id"])
+
+    async def failing_audit(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(files, "append_audit_txn", failing_audit)
+    with pytest.raises(RuntimeError):
+        await files.do_attach_file(ctx, await access_account_by_token(ctx, owner), application_id, "l.pdf", PDF)
+    evidence = Path(ctx.settings.data_dir) / "evidence"
+    assert not evidence.exists() or list(evidence.iterdir()) == []
+    detail = await api.client.get(f"/api/v1/credential-applications/{application_id}", headers=api.auth(owner))
+    assert detail.json()["files"] == []
