@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from masthead.context import Context
-from masthead.domain.accounts import Role
 from masthead.policy import pack_text
 from masthead.settings import Settings
 from tests.conftest import Api
-from tests.moderation.test_workflow import notices, queue, resolve, staff
+from tests.moderation.test_workflow import notices, rejected_posts
 from tests.scores import PoliticalScores
 
 STRICT = "threshold = 2\nwithin_days = 30\nsuspend_days = 3\n"
@@ -39,14 +38,7 @@ def settings(database_url: str, policy_file: Path) -> Settings:
 async def test_the_policy_sets_how_many_strikes_suspend_and_for_how_long(api: Api, ctx: Context,
                                                                           policy_file: Path) -> None:
     api.app.state.worker.stages.insert(-1, PoliticalScores())
-    author = await api.sign_up("strict_author")
-    await api.channel(author, "strict_news")
-    moderator = await staff(ctx, "mod_strict", Role.MODERATOR)
-    for i in range(2):
-        await api.publish(author, "strict_news", f"Election rumour {i}", "Unverified claims.")
-    await api.run_pipeline()
-    for item in await queue(api, moderator, "held"):
-        assert (await resolve(api, moderator, item["id"], "reject", "unverified political news")).status_code == 200
+    author = await rejected_posts(api, ctx, "strict_news", 2)
 
     strikes = (await api.client.get("/api/v1/channels/strict_news/strikes", headers=api.auth(author))).json()
     assert strikes["threshold"] == {"strikes": 2, "within_days": 30, "suspends_for_days": 3,

@@ -40,6 +40,19 @@ async def resolve(api: Api, token: str, item_id: str, action: str, reason: str =
                                  json={"action": action, "reason": reason, **extra})
 
 
+async def rejected_posts(api: Api, ctx: Context, channel: str, count: int) -> str:
+    """A new channel whose `count` held political posts a moderator rejects; its owner's token."""
+    author = await api.sign_up(f"{channel}_owner")
+    await api.channel(author, channel)
+    moderator = await staff(ctx, f"{channel}_mod", Role.MODERATOR)
+    for i in range(count):
+        await api.publish(author, channel, f"Election rumour {i}", "Unverified claims.")
+    await api.run_pipeline()
+    for item in await queue(api, moderator, "held"):
+        assert (await resolve(api, moderator, item["id"], "reject", "unverified political news")).status_code == 200
+    return author
+
+
 async def test_held_rejected_appealed_overturned_delivered(scored_api: Api, ctx: Context) -> None:
     api = scored_api
     author = await api.sign_up("reporter_zhang")
@@ -175,14 +188,7 @@ async def test_members_cannot_see_the_queue_and_reports_are_rate_limited(scored_
 
 async def test_three_strikes_suspend_publishing(scored_api: Api, ctx: Context) -> None:
     api = scored_api
-    author = await api.sign_up("repeat")
-    await api.channel(author, "repeat_news")
-    moderator = await staff(ctx, "mod_s", Role.MODERATOR)
-    for i in range(3):
-        await api.publish(author, "repeat_news", f"Election rumour {i}", "Unverified claims.")
-    await api.run_pipeline()
-    for item in await queue(api, moderator, "held"):
-        assert (await resolve(api, moderator, item["id"], "reject", "unverified political news")).status_code == 200
+    author = await rejected_posts(api, ctx, "repeat_news", 3)
     strikes = (await api.client.get("/api/v1/channels/repeat_news/strikes", headers=api.auth(author))).json()
     assert len(strikes["strikes"]) == 3 and strikes["suspended_until"] is not None
     refused = await api.client.post("/api/v1/channels/repeat_news/posts", headers=api.auth(author),
