@@ -9,6 +9,7 @@ from masthead.services.accounts import do_sign_up
 from masthead.services.channels import do_add_author, do_create_channel, do_subscribe
 from masthead.services.posts import do_publish
 from masthead.store.tables import meta
+from masthead.verification.service import Evidence, do_apply, do_grant
 
 DEMO_PASSWORD = "masthead-demo"
 DEMO_MARKER = "demo_loaded"
@@ -27,6 +28,14 @@ CHANNELS = (
     ("jiangnan_ed", "jiangnan_daily", "江南日报", "江南地区新闻、民生与文化。"),
     ("reader", "garden_notes", "Garden Notes", "A small channel about balcony gardening."),
     ("jiangnan_ed", "jiachang_cai", "家常菜谱", "每周一道家常菜。"),
+)
+
+# The two newsrooms hold news.publish, granted by the demo verifier, so their badges show from the start.
+CREDENTIALED = (
+    ("harbour_ed", "harbour_times", Evidence("Harbour Times Ltd", "HT-2019-0042", "desk@harbour.example",
+                                             "Local newspaper since 1921.")),
+    ("jiangnan_ed", "jiangnan_daily", Evidence("江南日报社", "JN-1949-0001", "news@jiangnan.example",
+                                               "地方综合性日报。")),
 )
 
 POSTS = (
@@ -64,6 +73,9 @@ async def load_demo(ctx: Context) -> bool:
                                                roles={role})
     for owner, handle, name, description in CHANNELS:
         await do_create_channel(ctx, accounts[owner], handle=handle, name=name, description=description)
+    for owner, channel, evidence in CREDENTIALED:
+        application_id = await do_apply(ctx, accounts[owner], channel, ["news.publish"], evidence)
+        await do_grant(ctx, accounts["vera"], application_id)
     await do_add_author(ctx, accounts["harbour_ed"], "harbour_times", "reader")
     for channel in ("harbour_times", "jiangnan_daily", "jiachang_cai"):
         await do_subscribe(ctx, accounts["reader"], channel)

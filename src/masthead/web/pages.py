@@ -30,8 +30,9 @@ async def front_page(request: Request) -> HTMLResponse:
     page = await recent(ctx, request.query_params.get("cursor"), 20)
     async with ctx.db.read() as connection:
         channels = await list_channels(connection)
+        badges = await badges_for(connection, sorted({post.channel_id for post in page.items}), ctx.clock.now())
     return templates.TemplateResponse(request, "front.html", {"posts": page.items, "next_cursor": page.next_cursor,
-                                                              "channels": channels})
+                                                              "channels": channels, "post_badges": badges})
 
 
 async def channel_page(request: Request) -> HTMLResponse:
@@ -47,8 +48,11 @@ async def channel_page(request: Request) -> HTMLResponse:
 
 
 async def post_page(request: Request) -> HTMLResponse:
-    post = await access_post_by_id_text(_ctx(request), None, request.path_params["post_id"])
-    return templates.TemplateResponse(request, "post.html", {"post": post})
+    ctx = _ctx(request)
+    post = await access_post_by_id_text(ctx, None, request.path_params["post_id"])
+    async with ctx.db.read() as connection:
+        badges = await badges_for(connection, [post.channel_id], ctx.clock.now())
+    return templates.TemplateResponse(request, "post.html", {"post": post, "badges": badges[post.channel_id]})
 
 
 async def _page_error(request: Request, exc: MastheadError) -> HTMLResponse:

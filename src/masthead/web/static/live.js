@@ -22,6 +22,14 @@
     channel.href = "/c/" + post.channel;
     channel.textContent = "@" + post.channel;
     meta.appendChild(channel);
+    (post.badges || []).forEach(function (badge) {
+      const mark = document.createElement("span");
+      mark.className = "badge badge-" + badge.status;
+      mark.title = badge.issuer;
+      mark.textContent = badge.scope;
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(mark);
+    });
     item.appendChild(heading);
     item.appendChild(meta);
     const empty = timeline.querySelector(".empty");
