@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from masthead.reprint.minhash import sign
-from masthead.store.reprints import MAX_OWNERS_PER_BAND, candidates
+from masthead.reprint.minhash import BANDS, sign
+from masthead.store.reprints import MAX_OWNERS_PER_BAND, candidates, index_posts_txn
 from tests.conftest import Api
 from tests.scores import PoliticalScores
 
@@ -131,3 +131,18 @@ async def test_a_flood_of_copies_keeps_queries_bounded_and_finds_the_original(qu
     late = await api.publish(flooder, "flood_desk", "One more", ARTICLE)
     await api.run_pipeline()
     assert (await _post(api, late))["reprint_of"] == original
+
+
+async def test_indexing_a_post_again_changes_nothing(quiet_api: Api, ctx: Any) -> None:
+    token = await quiet_api.sign_up("indexer")
+    await quiet_api.channel(token, "harbour_times")
+    post_id = int(await quiet_api.publish(token, "harbour_times", "Ferry terminal to close", ARTICLE))
+    await quiet_api.run_pipeline()
+    signature = sign("Ferry terminal to close\n\n" + ARTICLE)
+    assert signature is not None
+    for _ in range(2):  # a worker that outlived its lease commits the same batch again
+        async with ctx.db.write() as connection:
+            await index_posts_txn(connection, [(post_id, signature)])
+    async with ctx.db.read() as connection:
+        for table, rows in (("reprint_signatures", 1), ("reprint_bands", BANDS)):
+            assert (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar() == rows

@@ -22,7 +22,12 @@ MAX_OWNERS_PER_BAND = 64
 
 
 async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[int, Signature]]) -> None:
-    """Add published posts to the index (idempotent)."""
+    """Add published posts to the index (idempotent: posts already indexed are skipped)."""
+    if entries:
+        indexed = set((await connection.execute(sa.select(reprint_signatures.c.post_id).where(
+            one_of(connection, reprint_signatures.c.post_id)),
+            {"ids": integer_list(connection, [post_id for post_id, _ in entries])})).scalars())
+        entries = [(post_id, signature) for post_id, signature in entries if post_id not in indexed]
     if not entries:
         return
     version = index_version()
@@ -31,7 +36,7 @@ async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[i
                             ignore_conflicts=True)
     await signatures.run(connection, [(post_id, to_bytes(signature), version) for post_id, signature in entries])
     rows = {(int(key), post_id) for (post_id, _), row in zip(entries, keys, strict=True) for key in row}
-    bands = BulkInsert(connection, reprint_bands, ("band_key", "post_id"), ignore_conflicts=True)
+    bands = BulkInsert(connection, reprint_bands, ("band_key", "post_id"))
     await bands.run(connection, sorted(rows))
 
 
