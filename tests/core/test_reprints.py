@@ -146,3 +146,19 @@ async def test_indexing_a_post_again_changes_nothing(quiet_api: Api, ctx: Any) -
     async with ctx.db.read() as connection:
         for table, rows in (("reprint_signatures", 1), ("reprint_bands", BANDS)):
             assert (await connection.exec_driver_sql(f"SELECT count(*) FROM {table}")).scalar() == rows
+
+
+async def test_copies_in_one_batch_find_each_other_and_carry_the_originals_rights(quiet_api: Api) -> None:
+    api = quiet_api
+    origin = await api.sign_up("origin")
+    await api.channel(origin, "harbour_times")
+    stranger = await api.sign_up("stranger")
+    await api.channel(stranger, "stranger_news")
+    original = await api.publish(origin, "harbour_times", "Ferry terminal to close", ARTICLE, original=True,
+                                 rights={"policy": "deny", "whitelist": []})
+    quick_copy = await api.publish(stranger, "stranger_news", "Copied at once", ARTICLE)
+    assert await api.run_pipeline() == 2  # one batch: the original is not in the index yet
+    copied = await _post(api, quick_copy, stranger)
+    assert copied["reprint_of"] == original and copied["state"] == "rejected"
+    decision = (await api.client.get(f"/api/v1/decisions/{copied['decision']['id']}", headers=api.auth(stranger))).json()
+    assert decision["facts"]["reprint"]["rights"] == "deny" and decision["facts"]["reprint"]["similarity"] > 0.9

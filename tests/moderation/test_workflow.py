@@ -124,13 +124,13 @@ async def test_reports_merge_and_a_correction_reaches_every_copy(scored_api: Api
     await api.client.post("/api/v1/channels/twin_news/subscription", headers=api.auth(fan_of_twin))
 
     original = await api.publish(origin, "origin_news", "Miracle cure found", "Drinking salt water cures flu.")
-    # Decided in the same batch as the original, so never attributed: only the reprint index links them.
+    # Decided in the same batch as the original: found in the batch, not in the index.
     twin = await api.publish(copier, "twin_news", "Miracle cure found!", "Drinking salt water cures flu!")
     await api.run_pipeline()
     copy = await api.publish(copier, "copy_news", "Cure found", "Drinking salt water cures flu.")  # undeclared
     await api.run_pipeline()
-    assert (await api.client.get(f"/api/v1/posts/{copy}")).json()["reprint_of"] == original
-    assert (await api.client.get(f"/api/v1/posts/{twin}")).json()["reprint_of"] is None
+    for attributed in (copy, twin):
+        assert (await api.client.get(f"/api/v1/posts/{attributed}")).json()["reprint_of"] == original
     await api.client.get(f"/api/v1/posts/{original}", headers=api.auth(reader))
 
     for who, reason in ((reader, "rumour"), (bystander, "other")):
@@ -229,6 +229,36 @@ async def test_a_connected_reader_receives_the_correction_live(scored_api: Api, 
     assert [first.kind, second.kind] == ["notice", "correction"]  # the report's outcome, then the correction
     assert second.notice is not None and second.notice.payload["text"] == "Salt water does not cure flu."
     await events.aclose()
+
+
+async def test_a_correction_reaches_a_near_duplicate_nobody_attributed(scored_api: Api, ctx: Context) -> None:
+    """The original was held when decided, so it was not in the index when its copy came: only their texts
+    link them, and the correction still reaches the copy's readers."""
+    api = scored_api
+    origin = await api.sign_up("held_origin")
+    await api.channel(origin, "held_origin")
+    copier = await api.sign_up("quiet_copier")
+    await api.channel(copier, "quiet_copy")
+    fan = await api.sign_up("fan_of_quiet_copy")
+    await api.client.post("/api/v1/channels/quiet_copy/subscription", headers=api.auth(fan))
+    moderator = await staff(ctx, "mod_near", Role.MODERATOR)
+    text = "Officials say the vote count was rigged in three districts, according to a leaked memo."
+    original = await api.publish(origin, "held_origin", "Election rigged, memo says", text)
+    await api.run_pipeline()
+    assert (await api.client.get(f"/api/v1/posts/{original}", headers=api.auth(origin))).json()["state"] == "held"
+    copy = await api.publish(copier, "quiet_copy", "Rigged, memo says", text)
+    await api.run_pipeline()
+    copied = (await api.client.get(f"/api/v1/posts/{copy}")).json()
+    assert copied["state"] == "published" and copied["reprint_of"] is None
+    [held] = await queue(api, moderator, "held")
+    assert (await resolve(api, moderator, held["id"], "approve", "newsworthy")).status_code == 200
+
+    await api.client.post(f"/api/v1/posts/{original}/reports", headers=api.auth(fan), json={"reason": "rumour"})
+    [item] = await queue(api, moderator, "report")
+    assert (await resolve(api, moderator, item["id"], "refute", "No memo exists.")).status_code == 200
+    [correction] = await notices(api, fan, "correction")
+    assert {p["id"] for p in correction["posts"]} == {original, copy}
+    assert "refuted rumour" in (await api.client.get(f"/api/v1/posts/{copy}")).json()["labels"]
 
 
 async def test_a_correction_reaches_who_subscribed_when_the_post_went_out(scored_api: Api, ctx: Context) -> None:

@@ -38,6 +38,11 @@ _STATE_OF_OUTCOME = {
 MAX_TITLE_LENGTH = 300
 
 
+def analysed_text(title: str, body: str) -> str:
+    """What the classifiers and the reprint index read of a post: its title, a blank line, its body."""
+    return title + "\n\n" + body
+
+
 def check_title(title: str) -> str:
     title = title.strip()
     if not title:

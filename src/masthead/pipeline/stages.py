@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from masthead.classify import Classifier, load_classifier
+from masthead.domain.posts import analysed_text
 from masthead.policy import Verdict
 from masthead.store.pipeline import ClaimedPost
 
@@ -56,7 +57,7 @@ class Classify:
         self.classifier = classifier or load_classifier()
 
     async def run(self, batch: Sequence[PostWork]) -> None:
-        texts = [work.post.title + "\n\n" + work.post.body for work in batch]
+        texts = [analysed_text(work.post.title, work.post.body) for work in batch]
         results = await asyncio.to_thread(self.classifier.classify, texts)
         for work, result in zip(batch, results, strict=True):
             work.fact_group("post")["lang"] = result.lang

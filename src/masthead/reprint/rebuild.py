@@ -9,7 +9,7 @@ import sys
 import sqlalchemy as sa
 
 from masthead.context import Context
-from masthead.domain.posts import PostState
+from masthead.domain.posts import PostState, analysed_text
 from masthead.reprint.minhash import index_version, sign_many
 from masthead.settings import load_settings
 from masthead.store.reprints import clear_index_txn, index_posts_txn
@@ -35,7 +35,7 @@ async def rebuild(ctx: Context) -> int:
                 .order_by(posts.c.id).limit(BATCH))).all()
         if not rows:
             return done
-        signatures = await asyncio.to_thread(sign_many, [f"{title}\n\n{body}" for _, title, body in rows])
+        signatures = await asyncio.to_thread(sign_many, [analysed_text(title, body) for _, title, body in rows])
         async with ctx.db.write() as connection:
             await index_posts_txn(connection, [(post_id, signature) for (post_id, _, _), signature
                                                in zip(rows, signatures, strict=True) if signature is not None])

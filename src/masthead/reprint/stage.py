@@ -1,16 +1,23 @@
 """The pipeline's reprint check: sign each post, find what it copies in the shared index (declared or not),
 and give the policy the reprint facts: similarity, the original's rights and scores, the original channel's
-credentials, and whether the reprinting channel is on the original's whitelist."""
+credentials, and whether the reprinting channel is on the original's whitelist.
+
+Besides the shared index, a post is compared with the posts before it in its own batch and with the previous
+batch's published posts (which may still be committing): copies that arrive together, as floods do, find
+each other. Those originals' scores come from this worker's memory, as their decisions may not be stored yet."""
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import sqlalchemy as sa
 
 from masthead.context import Context
+from masthead.domain.posts import PostState, analysed_text
 from masthead.pipeline.stages import PostWork
+from masthead.reprint.index import MemoryIndex
 from masthead.reprint.matching import rank
 from masthead.reprint.minhash import DEFAULT_THRESHOLD, index_version, sign_many, similarity
 from masthead.store.credentials import credentials_valid_at
@@ -24,32 +31,49 @@ class DetectReprint:
     def __init__(self, ctx: Context, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.ctx = ctx
         self.threshold = threshold
+        self._previous: list[PostWork] = []
+
+    def _unstored(self, batch: Sequence[PostWork]) -> list[PostWork]:
+        """The previous batch's published posts and this batch's: what the shared index may not hold yet."""
+        published = [work for work in self._previous
+                     if work.verdict is not None and work.verdict.outcome.state is PostState.PUBLISHED]
+        self._previous = list(batch)
+        return [work for work in [*published, *batch] if work.signature is not None]
 
     async def run(self, batch: Sequence[PostWork]) -> None:
-        signatures = await asyncio.to_thread(sign_many, [w.post.title + "\n\n" + w.post.body for w in batch])
+        signatures = await asyncio.to_thread(sign_many, [analysed_text(w.post.title, w.post.body) for w in batch])
         version = index_version()
+        for work, signature in zip(batch, signatures, strict=True):
+            work.signature = signature
+            work.versions["index"] = version
+        unstored = {work.post.post_id: work for work in self._unstored(batch)}
+        nearby = MemoryIndex(self.threshold)
+        for work in unstored.values():
+            nearby.add(work.post.post_id, work.signature)
         async with self.ctx.db.read() as connection:
             found = await candidates(connection, [s for s in signatures if s is not None])
             matches: dict[int, tuple[int, float]] = {}
             position = 0
             for work, signature in zip(batch, signatures, strict=True):
-                work.signature = signature
-                work.versions["index"] = version
                 if signature is None:
                     continue
-                pool = [(post_id, sig) for post_id, sig in found.get(position, []) if post_id < work.post.post_id]
+                pool = dict(found.get(position, []))
+                pool.update((post_id, unstored[post_id].signature) for post_id in nearby.candidates(signature))
+                pool = {post_id: sig for post_id, sig in pool.items() if post_id < work.post.post_id}
                 position += 1
                 if work.post.reprint_of is not None:
-                    declared = next((sig for post_id, sig in pool if post_id == work.post.reprint_of), None)
+                    declared = pool.get(work.post.reprint_of)
                     matches[work.post.post_id] = (work.post.reprint_of,
                                                   similarity(signature, declared) if declared is not None else 0.0)
                 elif pool:
-                    best = rank(signature, [post_id for post_id, _ in pool], np.stack([sig for _, sig in pool]),
-                                self.threshold)
+                    best = rank(signature, list(pool), np.stack(list(pool.values())), self.threshold)
                     if best:
                         matches[work.post.post_id] = (best[0].doc_id, best[0].similarity)
                         work.detected_original = (best[0].doc_id, best[0].similarity)
             known = await originals(connection, sorted({original for original, _ in matches.values()}))
+            for post_id, facts in known.items():
+                if post_id in unstored:
+                    known[post_id] = replace(facts, scores=dict(unstored[post_id].facts.get("scores", {})))
             handles = dict((await connection.execute(sa.select(channels.c.id, channels.c.handle).where(
                 channels.c.id.in_(sorted({w.post.channel_id for w in batch}))))).all())
             credentials = await credentials_valid_at(connection, [

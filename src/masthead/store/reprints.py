@@ -9,11 +9,12 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from masthead.domain.posts import analysed_text
 from masthead.reprint.matching import rank
-from masthead.reprint.minhash import Signature, band_key_matrix, from_bytes, index_version, to_bytes
+from masthead.reprint.minhash import Signature, band_key_matrix, from_bytes, index_version, sign, to_bytes
 from masthead.store.bulk import BulkInsert
 from masthead.store.dialect import integer_list, one_of
-from masthead.store.tables import decisions, posts, reprint_bands, reprint_signatures
+from masthead.store.tables import decisions, post_bodies, posts, reprint_bands, reprint_signatures
 
 
 # A flood of copies of one text shares every band key. Only the earliest owners of a key are read back: the
@@ -70,12 +71,18 @@ async def candidates(connection: AsyncConnection, signatures: Sequence[Signature
 
 
 async def near_duplicates(connection: AsyncConnection, post_ids: Sequence[int], threshold: float) -> set[int]:
-    """Indexed posts whose estimated Jaccard similarity to any of `post_ids` reaches threshold (those included)."""
-    rows = (await connection.execute(sa.select(reprint_signatures.c.post_id, reprint_signatures.c.signature).where(
-        one_of(connection, reprint_signatures.c.post_id)), {"ids": integer_list(connection, post_ids)})).all()
-    if not rows:
-        return set()
-    signatures = [from_bytes(bytes(data)) for _, data in rows]
+    """Indexed posts whose estimated Jaccard similarity to any of `post_ids` reaches threshold. Posts that are
+    not in the index themselves (held when decided, say) are signed from their text."""
+    stored = dict((await connection.execute(sa.select(reprint_signatures.c.post_id, reprint_signatures.c.signature)
+                                            .where(one_of(connection, reprint_signatures.c.post_id)),
+                                            {"ids": integer_list(connection, post_ids)})).all())
+    signatures = [from_bytes(bytes(data)) for data in stored.values()]
+    unindexed = sorted(set(post_ids) - set(stored))
+    if unindexed:
+        texts = await connection.execute(sa.select(posts.c.title, post_bodies.c.body).join(
+            post_bodies, post_bodies.c.post_id == posts.c.id).where(one_of(connection, posts.c.id)),
+            {"ids": integer_list(connection, unindexed)})
+        signatures += [signature for title, body in texts if (signature := sign(analysed_text(title, body))) is not None]
     found: set[int] = set()
     for position, pool in (await candidates(connection, signatures)).items():
         if pool:
