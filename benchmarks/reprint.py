@@ -30,7 +30,7 @@ import numpy as np
 
 from masthead.reprint.evaluation import DEFAULT_DATA_DIR, distinct, edited_copies, load_articles
 from masthead.reprint.index import MemoryIndex
-from masthead.reprint.minhash import DEFAULT_THRESHOLD, NUM_PERM, band_key_matrix, index_version, sign, sign_many
+from masthead.reprint.minhash import DEFAULT_THRESHOLD, NUM_PERM, index_version, sign, sign_many
 from masthead.reprint.normalize import normalize
 from masthead.reprint.shingles import CJK_SHARE, SHINGLE_WIDTH
 
@@ -59,20 +59,17 @@ def string_shingles(text: str) -> list[bytes]:
 
 def run_masthead(stream: list[str], threshold: float) -> list[list[int]]:
     """Signs arriving documents in batches of BATCH (as the pipeline worker and the CLI do), then queries and
-    inserts them one by one, so a copy inside the same batch as its original is still found."""
+    inserts each batch in one call that compares every document with everything before it, the earlier
+    documents of its own batch included, as querying then inserting them one by one would."""
     index = MemoryIndex(threshold=threshold)
     results: list[list[int]] = []
     for first in range(0, len(stream), BATCH):
         signed = sign_many(stream[first : first + BATCH])
-        present = [signature for signature in signed if signature is not None]
-        keys = iter(band_key_matrix(np.stack(present)) if present else np.empty((0, 0), dtype=np.int64))
-        for doc_id, signature in enumerate(signed, first):
-            if signature is None:
-                results.append([])
-                continue
-            bands = next(keys)
-            results.append([match.doc_id for match in index.query(signature, keys=bands)])
-            index.add(doc_id, signature, keys=bands)
+        present = [doc_id for doc_id, signature in enumerate(signed, first) if signature is not None]
+        matches = iter(index.query_and_add_many(
+            present, np.stack([signature for signature in signed if signature is not None]))) if present else iter(())
+        for signature in signed:
+            results.append([match.doc_id for match in next(matches)] if signature is not None else [])
     return results
 
 

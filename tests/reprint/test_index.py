@@ -71,3 +71,24 @@ def test_runs_merge_like_a_binary_counter_so_adding_stays_logarithmic() -> None:
     for doc_id, signature in enumerate(_random_signatures(5 * 1024, 3)):
         index.add(doc_id, signature)
     assert [run.rows.size // BANDS for run in index._runs] == [4096, 1024]
+
+
+def test_querying_and_adding_a_batch_equals_querying_then_adding_one_by_one() -> None:
+    originals = _random_signatures(600, 4)
+    near = originals[np.random.default_rng(5).integers(0, 600, size=900)].copy()
+    near[:, : NUM_PERM // 4] = _random_signatures(900, 6)[:, : NUM_PERM // 4]
+    stream = np.concatenate((originals, near, near[:50]))  # exact repeats too
+    doc_ids = np.concatenate((np.arange(len(stream) - 10), np.full(10, 3)))  # and an id added again
+    one_by_one, batched = MemoryIndex(), MemoryIndex()
+    expected = []
+    for doc_id, signature in zip(doc_ids.tolist(), stream):
+        expected.append(one_by_one.query(signature))
+        one_by_one.add(doc_id, signature)
+    found = []
+    for first in range(0, len(stream), 300):  # batches that straddle tail flushes
+        found += batched.query_and_add_many(doc_ids[first : first + 300], stream[first : first + 300])
+    assert found == expected
+    assert sum(map(len, found)) > 900
+    assert len(batched) == len(stream)
+    assert [m.doc_id for m in batched.query(stream[700])] == [m.doc_id for m in one_by_one.query(stream[700])]
+    assert batched.query_and_add_many([], np.empty((0, NUM_PERM), dtype=np.uint32)) == []
