@@ -33,6 +33,9 @@ def test_script_map_keeps_single_character_first_readings() -> None:
         ("Правительство представило новый бюджет", "ru"),
         ("北京 Beijing 新闻发布会今天举行，外交部发言人回答记者提问", "zh"),
         ("12345 !!!", "und"),
+        ("\U0001f600\U0001f600\U0001f600 \U00020000\U00020001 ok", "en"),  # beyond the BMP: no script
+        ("de la", "fr"),  # a tie goes to the language listed first among those with hits
+        ("", "und"),
     ],
 )
 def test_detect_language(text: str, lang: str) -> None:

@@ -3,6 +3,7 @@ Latin-script languages apart."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -53,20 +54,20 @@ def script_counts(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     samples = [text[:_SAMPLE_CHARS] for text in texts]
     codes = np.frombuffer("".join(samples).encode("utf-32-le"), dtype=np.uint32)
     lengths = np.fromiter((len(sample) for sample in samples), dtype=np.int64, count=len(samples))
-    scripts = np.where(codes < _BMP, _script_of_codepoint()[np.minimum(codes, _BMP - 1)], 0).astype(np.int64)
-    rows = np.repeat(np.arange(len(samples), dtype=np.int64), lengths)
-    flat = np.bincount(rows * len(_NAMES) + scripts, minlength=len(samples) * len(_NAMES))
+    # Code points beyond the BMP land on U+FFFF, a non-character that belongs to no script.
+    scripts = _script_of_codepoint().take(np.minimum(codes, _BMP - 1))
+    slots = np.repeat(np.arange(0, len(samples) * len(_NAMES), len(_NAMES), dtype=np.int64), lengths)
+    slots += scripts
+    flat = np.bincount(slots, minlength=len(samples) * len(_NAMES))
     return flat.reshape(len(samples), len(_NAMES))
 
 
 def _latin_language(sample: str) -> str:
-    words = _WORD.findall(sample.lower())
-    best, best_hits = "en", 0
-    for lang, vocabulary in _FUNCTION_WORDS.items():
-        hits = sum(1 for word in words if word in vocabulary)
-        if hits > best_hits:
-            best, best_hits = lang, hits
-    return best
+    """The language whose function words occur most often (the first listed on a tie; English with none)."""
+    occurrences = Counter(_WORD.findall(sample.lower()))
+    hits = {lang: sum(occurrences[word] for word in vocabulary if word in occurrences)
+            for lang, vocabulary in _FUNCTION_WORDS.items()}
+    return max(hits, key=hits.__getitem__)
 
 
 def _decide(text: str, counts: list[int]) -> str:
