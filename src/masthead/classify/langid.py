@@ -28,6 +28,8 @@ _SCRIPTS: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (
 )
 _NAMES = ("other",) + tuple(name for name, _ in _SCRIPTS)
 _LATIN, _ZH, _JA = _NAMES.index("latin"), _NAMES.index("zh"), _NAMES.index("ja")
+_FIRST_NON_LATIN = 2  # columns: other, latin, then the non-Latin scripts
+assert _NAMES[:_FIRST_NON_LATIN] == ("other", "latin")
 _WORD = re.compile(r"[a-z\u00e0-\u024f']+")
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and of to is in that it for was with on are this be have you not".split()),
@@ -37,6 +39,11 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "pt": frozenset("o a os as e é um uma do da que em para com não se ao".split()),
     "it": frozenset("il la di che e è un una per non del con sono gli le".split()),
     "nl": frozenset("de het een en van is dat niet op te zijn met voor".split()),
+}
+
+_LANGUAGES_OF_WORD: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, vocabulary in _FUNCTION_WORDS.items() if word in vocabulary)
+    for word in set().union(*_FUNCTION_WORDS.values())
 }
 
 
@@ -64,27 +71,31 @@ def script_counts(texts: Sequence[str]) -> npt.NDArray[np.int64]:
 
 def _latin_language(sample: str) -> str:
     """The language whose function words occur most often (the first listed on a tie; English with none)."""
-    occurrences = Counter(_WORD.findall(sample.lower()))
-    hits = {lang: sum(occurrences[word] for word in vocabulary if word in occurrences)
-            for lang, vocabulary in _FUNCTION_WORDS.items()}
+    hits = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word, count in Counter(_WORD.findall(sample.lower())).items():
+        for lang in _LANGUAGES_OF_WORD.get(word, ()):
+            hits[lang] += count
     return max(hits, key=hits.__getitem__)
-
-
-def _decide(text: str, counts: list[int]) -> str:
-    if counts[_JA] and counts[_JA] * 5 >= counts[_ZH]:
-        counts[_JA] += counts[_ZH]
-    latin = counts[_LATIN]
-    others = [(count, index) for index, count in enumerate(counts) if index not in (0, _LATIN)]
-    hits, index = max(others, key=lambda item: (item[0], -item[1]))
-    if hits > 0 and hits * 2 >= latin:
-        return _NAMES[index]
-    return _latin_language(text[:_LATIN_SAMPLE_CHARS]) if latin else "und"
 
 
 def detect_languages(texts: Sequence[str]) -> list[str]:
     """ISO 639-1 code of each text's dominant script's language; `zh` for simplified and traditional alike,
-    `und` when a text has no letters."""
-    return [_decide(text, row) for text, row in zip(texts, script_counts(texts).tolist())]
+    `und` when a text has no letters. Kana make a text Japanese even beside more kanji; a non-Latin script
+    wins when it has at least half as many letters as the Latin one; ties go to the script listed first."""
+    counts = script_counts(texts)
+    kana_led = (counts[:, _JA] > 0) & (counts[:, _JA] * 5 >= counts[:, _ZH])
+    counts[kana_led, _JA] += counts[kana_led, _ZH]
+    non_latin = counts[:, _FIRST_NON_LATIN:]
+    best = non_latin.argmax(axis=1)
+    best_letters = non_latin[np.arange(len(texts)), best]
+    languages = []
+    for text, script, letters, latin in zip(texts, (best + _FIRST_NON_LATIN).tolist(), best_letters.tolist(),
+                                            counts[:, _LATIN].tolist()):
+        if letters and letters * 2 >= latin:
+            languages.append(_NAMES[script])
+        else:
+            languages.append(_latin_language(text[:_LATIN_SAMPLE_CHARS]) if latin else "und")
+    return languages
 
 
 def detect_language(text: str) -> str:

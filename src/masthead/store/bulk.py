@@ -17,16 +17,21 @@ from sqlalchemy.sql import ClauseElement
 
 from masthead.store.dialect import insert_ignoring_conflicts
 
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own storage format for SQLite DATETIME
 
 
 def json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def sqlite_datetime(value: datetime) -> str:
+    """SQLAlchemy's storage format for SQLite DATETIME (`%Y-%m-%d %H:%M:%S.%f` in UTC); isoformat is several
+    times faster than strftime, which the pipeline calls for every post."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 def driver_value(value: Any, *, sqlite: bool) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime(_SQLITE_DATETIME) if sqlite else value
+        return sqlite_datetime(value) if sqlite else value
     if isinstance(value, (dict, list)):
         return json_text(value)
     return value
