@@ -12,12 +12,13 @@ import numpy as np
 import numpy.typing as npt
 
 from masthead.reprint.matching import Match, rank
-from masthead.reprint.minhash import BANDS, DEFAULT_THRESHOLD, NUM_PERM, Signature, band_key_matrix
+from masthead.reprint.minhash import BANDS, DEFAULT_THRESHOLD, NUM_PERM, U64, Signature, band_key_matrix
 
 BandKeys = npt.NDArray[np.int64]
 _TAIL_DOCS = 1024
 _KEY_CHUNK = 65536
 _NO_ROWS = np.empty(0, dtype=np.int64)
+_KEYS_PER_BUCKET = 4
 _PAIR_CHUNK = 4096  # candidate pairs compared at once: two (chunk x NUM_PERM) uint32 arrays
 
 
@@ -50,36 +51,50 @@ def _same_key_pairs(sorted_keys: npt.NDArray[np.int64], documents: npt.NDArray[n
     return later[distinct], earlier[distinct]
 
 
+def _buckets(keys: npt.NDArray[np.int64], bits: int) -> npt.NDArray[np.int64]:
+    """The top `bits` bits of each key taken as unsigned after flipping the sign bit: ascending with the key."""
+    flipped = keys.view(np.uint64) ^ U64(1 << 63)
+    buckets: npt.NDArray[np.int64] = (flipped >> U64(64 - bits)).astype(np.int64) if bits else np.zeros(keys.size, np.int64)
+    return buckets
+
+
 class _Run:
-    """Band keys sorted ascending, with the signature row each came from."""
+    """Band keys sorted ascending, with the signature row each came from, and a directory of where each
+    bucket of keys (their top bits; about _KEYS_PER_BUCKET keys each, as band keys are uniform hashes)
+    starts, so a lookup reads two nearby places instead of binary-searching the whole run."""
 
-    __slots__ = ("keys", "rows")
+    __slots__ = ("keys", "rows", "_bits", "_directory")
 
-    def __init__(self, keys: npt.NDArray[np.int64], rows: npt.NDArray[np.int64]) -> None:
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.rows = rows[order]
+    def __init__(self, keys: npt.NDArray[np.int64], rows: npt.NDArray[np.int32], presorted: bool = False) -> None:
+        if not presorted:
+            order = np.argsort(keys, kind="stable")
+            keys, rows = keys[order], rows[order]
+        self.keys = keys
+        self.rows = rows
+        self._bits = max(int(keys.size // _KEYS_PER_BUCKET).bit_length(), 0)
+        counts = np.bincount(_buckets(keys, self._bits), minlength=1 << self._bits)
+        self._directory = np.zeros((1 << self._bits) + 1, dtype=np.int32 if keys.size < 2**31 else np.int64)
+        np.cumsum(counts, out=self._directory[1:])
 
     @classmethod
     def merged(cls, first: _Run, second: _Run) -> _Run:
         return cls(np.concatenate((first.keys, second.keys)), np.concatenate((first.rows, second.rows)))
 
-    def lookup(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        starts = np.searchsorted(self.keys, keys, side="left")
-        hits = np.flatnonzero(self.keys[np.minimum(starts, self.keys.size - 1)] == keys)
-        if hits.size == 0:
-            return _NO_ROWS
-        ends = np.searchsorted(self.keys, keys[hits], side="right")
-        return np.concatenate([self.rows[start:end] for start, end in zip(starts[hits].tolist(), ends.tolist())])
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.rows.nbytes + self._directory.nbytes
 
-    def lookup_many(self, sorted_keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """(position in sorted_keys, row) for every indexed key equal to one of sorted_keys (ascending, so the
-        binary searches walk the run once)."""
-        starts = np.searchsorted(self.keys, sorted_keys, side="left")
-        hits = np.flatnonzero(self.keys[np.minimum(starts, self.keys.size - 1)] == sorted_keys)
-        starts = starts[hits]
-        counts = np.searchsorted(self.keys, sorted_keys[hits], side="right") - starts
-        return np.repeat(hits, counts), self.rows[_expand_ranges(starts, counts)]
+    def lookup(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+        return self.lookup_many(keys)[1]
+
+    def lookup_many(self, keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+        """(position in keys, row) for every indexed key equal to one of keys."""
+        buckets = _buckets(keys, self._bits)
+        starts = self._directory[buckets].astype(np.int64)
+        counts = self._directory[buckets + 1] - starts
+        positions = _expand_ranges(starts, counts)
+        needles = np.repeat(np.arange(keys.size, dtype=np.int64), counts)
+        hits = np.flatnonzero(self.keys[positions] == keys[needles])
+        return needles[hits], self.rows[positions[hits]]
 
 
 class MemoryIndex:
@@ -97,7 +112,7 @@ class MemoryIndex:
 
     def nbytes(self) -> int:
         """Memory held by the index's arrays (allocated capacity included)."""
-        runs = sum(run.keys.nbytes + run.rows.nbytes for run in self._runs)
+        runs = sum(run.nbytes() for run in self._runs)
         return self._ids.nbytes + self._signatures.nbytes + self._tail.nbytes + runs
 
     def _reserve(self, extra: int) -> None:
@@ -134,7 +149,7 @@ class MemoryIndex:
         self._ids[first : first + count] = doc_ids
         self._signatures[first : first + count] = signatures
         self._size += count
-        rows = np.repeat(np.arange(first, first + count, dtype=np.int64), BANDS)
+        rows = np.repeat(np.arange(first, first + count, dtype=np.int32), BANDS)
         keys = np.concatenate(
             [band_key_matrix(signatures[start : start + _KEY_CHUNK]).reshape(-1) for start in range(0, count, _KEY_CHUNK)]
         )
@@ -144,7 +159,7 @@ class MemoryIndex:
         if self._tail_size == 0:
             return
         first = self._size - self._tail_size
-        rows = np.repeat(np.arange(first, self._size, dtype=np.int64), BANDS)
+        rows = np.repeat(np.arange(first, self._size, dtype=np.int32), BANDS)
         self._push(_Run(self._tail[: self._tail_size].reshape(-1).copy(), rows))
         self._tail_size = 0
 
@@ -167,48 +182,33 @@ class MemoryIndex:
         count = len(doc_ids)
         if count == 0:
             return []
-        keys = band_key_matrix(signatures) if keys is None else keys
+        self._flush_tail()
+        flat = (band_key_matrix(signatures) if keys is None else keys).reshape(-1)
+        order = np.argsort(flat, kind="stable")
+        sorted_keys = flat[order]
+        documents = order // BANDS
         first = self._size
-        queries, rows = self._earlier_rows(keys)
+        queries, rows = self._indexed_rows(sorted_keys, documents)
+        later, earlier = _same_key_pairs(sorted_keys, documents)
         self._reserve(count)
         self._ids[first : first + count] = doc_ids
         self._signatures[first : first + count] = signatures
-        self._append_tail(keys)
-        return self._ranked(queries, rows, first, count, self.threshold if threshold is None else threshold)
+        self._size += count
+        self._push(_Run(sorted_keys, (documents + first).astype(np.int32), presorted=True))
+        return self._ranked(np.concatenate((queries, later)), np.concatenate((rows, earlier + first)), first, count,
+                            self.threshold if threshold is None else threshold)
 
-    def _earlier_rows(self, keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """(query, row) pairs sharing a band key: rows indexed now, and rows the batch's own earlier documents
-        are about to take (from self._size on). Pairs may repeat."""
-        flat = keys.reshape(-1)
-        order = np.argsort(flat, kind="stable")
-        sorted_keys = flat[order]
-        runs = list(self._runs)
-        if self._tail_size:
-            first = self._size - self._tail_size
-            runs.append(_Run(self._tail[: self._tail_size].reshape(-1).copy(),
-                             np.repeat(np.arange(first, self._size, dtype=np.int64), BANDS)))
-        query_parts: list[npt.NDArray[np.int64]] = []
-        row_parts: list[npt.NDArray[np.int64]] = []
-        for run in runs:
-            positions, rows = run.lookup_many(sorted_keys)
-            query_parts.append(order[positions] // BANDS)
-            row_parts.append(rows)
-        later, earlier = _same_key_pairs(sorted_keys, order // BANDS)
-        query_parts.append(later)
-        row_parts.append(earlier + self._size)
+    def _indexed_rows(self, keys: npt.NDArray[np.int64], documents: npt.NDArray[np.int64]
+                      ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(document, row) pairs for every indexed row sharing one of the keys (of those documents). Pairs
+        repeat when they share several bands."""
+        query_parts = [_NO_ROWS]
+        row_parts = [_NO_ROWS]
+        for run in self._runs:
+            positions, rows = run.lookup_many(keys)
+            query_parts.append(documents[positions])
+            row_parts.append(rows.astype(np.int64))
         return np.concatenate(query_parts), np.concatenate(row_parts)
-
-    def _append_tail(self, keys: npt.NDArray[np.int64]) -> None:
-        """Index the band keys of the documents stored (ids and signatures) just past self._size."""
-        done = 0
-        while done < len(keys):
-            take = min(_TAIL_DOCS - self._tail_size, len(keys) - done)
-            self._tail[self._tail_size : self._tail_size + take] = keys[done : done + take]
-            self._tail_size += take
-            self._size += take
-            done += take
-            if self._tail_size == _TAIL_DOCS:
-                self._flush_tail()
 
     def _ranked(self, queries: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], first: int, count: int,
                 threshold: float) -> list[list[Match]]:

@@ -1,8 +1,14 @@
 """MinHash signatures with fixed seeds, their Jaccard estimate, and their storable forms (bytes, band keys).
 
-A signature is NUM_PERM uint32 minima of affine permutations (mod 2**32) of the 32-bit shingle hashes. Band keys are signed
-64-bit integers (a BIGINT column in SQLite and PostgreSQL), one per band, with the band number mixed in so a
-single (band_key -> post) table serves all bands.
+A signature is NUM_PERM uint32 values from one-permutation hashing with optimal densification (Shrivastava,
+ICML 2017): each shingle hash is mixed once; its top bits choose one of NUM_PERM bins and the rest is its
+value; a bin keeps its smallest value. An empty bin takes the value of the first non-empty bin in a fixed
+random order of the bins of its own, the same for every document (the order in which the paper's uniform
+random probes first reach each bin, so always found). Two signatures then agree in a bin with probability
+equal to the Jaccard similarity of their shingle sets, as with NUM_PERM independent permutations, for one
+hash per shingle instead of NUM_PERM. Band keys are signed 64-bit integers (a BIGINT column in SQLite
+and PostgreSQL), one per band, with the band number mixed in so a single (band_key -> post) table serves all
+bands.
 """
 from __future__ import annotations
 
@@ -13,10 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from masthead.reprint.normalize import fold_table_digest
-from masthead.reprint.shingles import SHINGLE_WIDTH, shingle_hashes, shingle_hashes_many
+from masthead.reprint.shingles import SHINGLE_WIDTH, mix64, shingle_hashes, shingle_hashes_many
 
 # Bump SCHEME whenever shingling or signing changes in a way the digests below do not see.
-SCHEME = "minhash3"
+SCHEME = "minhash4oph"
 NUM_PERM = 128
 BANDS = 32
 ROWS = NUM_PERM // BANDS  # even: a band is hashed as pairs of minima
@@ -26,68 +32,87 @@ SIGNATURE_BYTES = NUM_PERM * 4
 # reordering, added furniture, 75-90% truncation, mixed scripts) sit at 0.6-1.0 and distinct articles below
 # 0.1, as does a paragraph quoted from a long article; 32 bands of 4 catch a pair at 0.6 with p = 0.99.
 DEFAULT_THRESHOLD = 0.5
-# Shingles are signed in chunks so that the (NUM_PERM x chunk) work array stays in cache.
-_CHUNK = 2048
-_BATCH_SHINGLES = 4096
+# Empty bins try this many bins of their probe order one by one; those still empty then search all of it.
+_FIRST_PROBES = 12
 
 Signature = npt.NDArray[np.uint32]
 U64 = np.uint64
+_BIN_SHIFT = U64(64 - (NUM_PERM - 1).bit_length())
+_EMPTY = U64(2**32)
 
 
 @cache
-def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """Affine maps x -> a*x + b modulo 2**32 with odd a: 32-bit lanes keep the (NUM_PERM x n) work vectorised."""
+def _scheme() -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """The salt mixed into every shingle hash; the probe orders, column b being bin b's (a random permutation
+    of the bins: the order in which a sequence of uniform random probes first reaches each bin); and their
+    inverse, rank[b, c] being bin c's place in bin b's probe order."""
     state = np.random.Generator(np.random.PCG64(SEED))
-    multipliers = state.integers(0, 2**32, size=(NUM_PERM, 1), dtype=np.uint32) | np.uint32(1)
-    offsets = state.integers(0, 2**32, size=(NUM_PERM, 1), dtype=np.uint32)
-    return multipliers, offsets
+    salt = int(state.integers(0, 2**63, dtype=np.int64))
+    order = np.stack([state.permutation(NUM_PERM) for _ in range(NUM_PERM)]).astype(np.int64)
+    rank = np.empty((NUM_PERM, NUM_PERM), dtype=np.uint8)
+    np.put_along_axis(rank, order, np.arange(NUM_PERM, dtype=np.uint8)[None, :].repeat(NUM_PERM, axis=0), axis=1)
+    return salt, np.ascontiguousarray(order.T), rank
 
 
 @cache
 def index_version() -> str:
-    """Changes whenever normalisation, shingling, permutations or banding change; record it with decisions."""
-    multipliers, offsets = _permutations()
-    digest = hashlib.blake2b(multipliers.tobytes() + offsets.tobytes(), digest_size=4).hexdigest()
+    """Changes whenever normalisation, shingling, hashing or banding change; record it with decisions."""
+    salt, order, _ = _scheme()
+    digest = hashlib.blake2b(salt.to_bytes(8, "little") + order.astype(np.uint8).tobytes(), digest_size=4).hexdigest()
     return f"{SCHEME}-k{SHINGLE_WIDTH}-p{NUM_PERM}-b{BANDS}x{ROWS}-{fold_table_digest()}-{digest}"
+
+
+def _binned_minima(shingles: npt.NDArray[np.uint32], documents: npt.NDArray[np.int64], count: int
+                   ) -> npt.NDArray[np.uint64]:
+    """(count, NUM_PERM): each document's smallest value per bin, _EMPTY where no shingle fell."""
+    salt, _, _ = _scheme()
+    mixed = mix64(shingles.astype(U64) + U64(salt))
+    slots = documents * NUM_PERM + (mixed >> _BIN_SHIFT).astype(np.int64)
+    minima = np.full(count * NUM_PERM, _EMPTY, dtype=U64)
+    np.minimum.at(minima, slots, mixed & U64(0xFFFFFFFF))
+    return minima.reshape(count, NUM_PERM)
+
+
+def _densified(minima: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+    """Give every empty bin of a row with any value the value of the first non-empty bin in its probe order."""
+    _, order, rank = _scheme()
+    flat = minima.reshape(-1)
+    filled = flat != _EMPTY
+    empty = np.flatnonzero(~filled & np.repeat(filled.reshape(minima.shape).any(axis=1), NUM_PERM))
+    row_starts = empty - empty % NUM_PERM
+    bins = empty % NUM_PERM
+    source = np.empty(empty.size, dtype=np.int64)
+    pending = np.arange(empty.size)
+    for probe in range(_FIRST_PROBES):
+        candidates = row_starts[pending] + order[probe][bins[pending]]
+        hit = filled[candidates]
+        source[pending[hit]] = candidates[hit]
+        pending = pending[~hit]
+    if pending.size:
+        ranks = np.where(filled.reshape(minima.shape)[row_starts[pending] // NUM_PERM], rank[bins[pending]], NUM_PERM)
+        source[pending] = row_starts[pending] + ranks.argmin(axis=1)
+    signatures = flat.astype(np.uint32)
+    signatures[empty] = flat[source]
+    return signatures.reshape(minima.shape)
 
 
 def sign_shingles(shingles: npt.NDArray[np.uint32]) -> Signature | None:
     """The signature of a set of shingle hashes (repeats allowed), or None for an empty set."""
     if shingles.size == 0:
         return None
-    multipliers, offsets = _permutations()
-    minima = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
-    for start in range(0, shingles.size, _CHUNK):
-        products = multipliers * shingles[start : start + _CHUNK]
-        products += offsets
-        np.minimum(minima, products.min(axis=1), out=minima)
-    return minima
+    signature: Signature = _densified(_binned_minima(shingles, np.zeros(shingles.size, dtype=np.int64), 1))[0]
+    return signature
 
 
 def sign_many(texts: list[str]) -> list[Signature | None]:
     """`sign` for many texts, identical text by text, with the per-call numpy overhead paid once per batch."""
     shingles = shingle_hashes_many(texts)
-    signed = [position for position, values in enumerate(shingles) if values.size]
-    result: list[Signature | None] = [None] * len(texts)
-    multipliers, offsets = _permutations()
-    batch: list[int] = []
-    batch_size = 0
-    for position in signed + [-1]:
-        if position >= 0 and batch_size + shingles[position].size <= _BATCH_SHINGLES or (position >= 0 and not batch):
-            batch.append(position)
-            batch_size += shingles[position].size
-            continue
-        if batch:
-            values = np.concatenate([shingles[member] for member in batch])
-            starts = np.concatenate(([0], np.cumsum([shingles[member].size for member in batch])[:-1]))
-            products = multipliers * values
-            products += offsets
-            minima = np.minimum.reduceat(products, starts, axis=1)
-            for column, member in enumerate(batch):
-                result[member] = np.ascontiguousarray(minima[:, column])
-        if position >= 0:
-            batch, batch_size = [position], shingles[position].size
-    return result
+    sizes = np.fromiter((values.size for values in shingles), dtype=np.int64, count=len(shingles))
+    if not sizes.any():
+        return [None] * len(texts)
+    documents = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
+    signatures = _densified(_binned_minima(np.concatenate(shingles), documents, len(texts)))
+    return [signature if size else None for signature, size in zip(signatures, sizes.tolist())]
 
 
 def sign(text: str) -> Signature | None:

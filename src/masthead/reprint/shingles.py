@@ -23,7 +23,7 @@ _DOCUMENT_BREAK = np.array([SEPARATOR], dtype=np.uint32)
 _SHINGLE_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
 
 
-def _mix(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+def mix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     """splitmix64's finaliser, in place on a fresh array."""
     values ^= values >> U64(30)
     values *= U64(0xBF58476D1CE4E5B9)
@@ -85,7 +85,7 @@ def tokens(text: str) -> npt.NDArray[np.uint64]:
 
 def shingle_hashes(text: str) -> npt.NDArray[np.uint32]:
     """The shingles of a text as 32-bit hashes, repeats included; a text shorter than one shingle is one shingle."""
-    values = _mix(tokens(text) + U64(1))
+    values = mix64(tokens(text) + U64(1))
     if values.size == 0:
         return np.empty(0, dtype=np.uint32)
     width = min(SHINGLE_WIDTH, values.size)
@@ -93,7 +93,7 @@ def shingle_hashes(text: str) -> npt.NDArray[np.uint32]:
     combined = values[:span] * U64(_SHINGLE_MULTIPLIERS[0])
     for offset in range(1, width):
         combined += values[offset : offset + span] * U64(_SHINGLE_MULTIPLIERS[offset])
-    hashes: npt.NDArray[np.uint32] = _mix(combined).astype(np.uint32)
+    hashes: npt.NDArray[np.uint32] = mix64(combined).astype(np.uint32)
     return hashes
 
 
@@ -117,14 +117,14 @@ def shingle_hashes_many(texts: list[str]) -> list[npt.NDArray[np.uint32]]:
     ends = np.flatnonzero(letter & (in_chinese | ~next_letter)) + 1
     prefix = np.zeros(len(points) + 1, dtype=U64)
     np.cumsum(points.astype(U64) * _powers(len(points)), dtype=U64, out=prefix[1:])
-    values = _mix((prefix[ends] - prefix[starts]) * _inverse_powers(len(points) + 1)[starts] + U64(1))
+    values = mix64((prefix[ends] - prefix[starts]) * _inverse_powers(len(points) + 1)[starts] + U64(1))
     token_doc = np.searchsorted(doc_starts, starts, side="right") - 1
     tokens_per_doc = np.bincount(token_doc, minlength=len(texts))
     span = max(values.size - SHINGLE_WIDTH + 1, 0)
     combined = values[:span] * U64(_SHINGLE_MULTIPLIERS[0])
     for offset in range(1, SHINGLE_WIDTH):
         combined += values[offset : offset + span] * U64(_SHINGLE_MULTIPLIERS[offset])
-    hashes = _mix(combined).astype(np.uint32)
+    hashes = mix64(combined).astype(np.uint32)
     first_token = np.concatenate(([0], np.cumsum(tokens_per_doc)[:-1]))
     result: list[npt.NDArray[np.uint32]] = []
     for doc, (first, count) in enumerate(zip(first_token.tolist(), tokens_per_doc.tolist())):
