@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import Outcome, PostState
-from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
+from masthead.store.bulk import BulkInsert, DriverStatement, compiled_once, json_text, python_datetime
 from masthead.store.dialect import integer_list, one_of, upsert_add
 from masthead.store.policies import add_campaign_actions_txn
 from masthead.store.tables import decisions, outbox, post_bodies, posts, sequences
@@ -60,7 +60,7 @@ _DECISION_COLUMNS = ("post_id", "policy_id", "policy_version", "outcome", "label
 
 
 def _claim_statement(connection: AsyncConnection, limit: int) -> DriverStatement:
-    return DriverStatement(connection, (
+    return compiled_once(connection, ("claim", limit), lambda connection: DriverStatement(connection, (
         sa.select(*_CLAIM_COLUMNS)
         .select_from(outbox.join(posts, posts.c.id == outbox.c.post_id)
                      .join(post_bodies, post_bodies.c.post_id == outbox.c.post_id))
@@ -68,11 +68,12 @@ def _claim_statement(connection: AsyncConnection, limit: int) -> DriverStatement
                sa.or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < sa.bindparam("expired")))
         .order_by(outbox.c.available_at, outbox.c.id).limit(limit)
         .with_for_update(of=outbox, skip_locked=True)
-    ))
+    )))
 
 
 def _decision_insert(connection: AsyncConnection) -> BulkInsert:
-    return BulkInsert(connection, decisions, _DECISION_COLUMNS, ignore_conflicts=True)
+    return compiled_once(connection, "decisions", lambda connection: BulkInsert(
+        connection, decisions, _DECISION_COLUMNS, ignore_conflicts=True))
 
 
 async def claim_batch_txn(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from masthead.domain.posts import analysed_text
 from masthead.reprint.matching import rank
 from masthead.reprint.minhash import Signature, band_key_matrix, from_bytes, index_version, sign, to_bytes
-from masthead.store.bulk import BulkInsert
+from masthead.store.bulk import BulkInsert, compiled_once
 from masthead.store.dialect import integer_list, one_of
 from masthead.store.tables import decisions, post_bodies, posts, reprint_bands, reprint_signatures
 
@@ -33,11 +33,12 @@ async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[i
         return
     version = index_version()
     keys = band_key_matrix(np.stack([signature for _, signature in entries]))
-    signatures = BulkInsert(connection, reprint_signatures, ("post_id", "signature", "index_version"),
-                            ignore_conflicts=True)
+    signatures = compiled_once(connection, "reprint_signatures", lambda connection: BulkInsert(
+        connection, reprint_signatures, ("post_id", "signature", "index_version"), ignore_conflicts=True))
     await signatures.run(connection, [(post_id, to_bytes(signature), version) for post_id, signature in entries])
     rows = {(int(key), post_id) for (post_id, _), row in zip(entries, keys, strict=True) for key in row}
-    bands = BulkInsert(connection, reprint_bands, ("band_key", "post_id"))
+    bands = compiled_once(connection, "reprint_bands", lambda connection: BulkInsert(
+        connection, reprint_bands, ("band_key", "post_id")))
     await bands.run(connection, sorted(rows))
 
 
