@@ -125,3 +125,14 @@ def test_every_bin_is_filled_and_signatures_ignore_order_and_repeats() -> None:
     assert set(_signed(values).tolist()) <= {int(signature[0]) for signature in alone}
     assert np.array_equal(_signed(np.concatenate((values[::-1], values))), _signed(values))
     assert sign_shingles(np.empty(0, dtype=np.uint32)) is None
+
+
+def test_batch_shingles_equal_shingles_text_by_text() -> None:
+    from masthead.reprint.shingles import batch_shingle_hashes, shingle_hashes_many
+
+    texts = ["a b", SAMPLE, "", "hi", "深圳", "，。", ARTICLE, "one two three", "Source: x\r\ny z w", "长" * 500]
+    hashes, documents = batch_shingle_hashes(texts)
+    for position, text in enumerate(texts):
+        assert np.array_equal(np.sort(hashes[documents == position]), np.sort(shingle_hashes(text)))
+    assert all(np.array_equal(many, shingle_hashes(text)) for many, text in zip(shingle_hashes_many(texts), texts))
+    assert shingle_hashes_many([]) == [] and batch_shingle_hashes([])[0].size == 0

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from masthead.reprint.normalize import fold_table_digest
-from masthead.reprint.shingles import SHINGLE_WIDTH, mix64, shingle_hashes, shingle_hashes_many
+from masthead.reprint.shingles import SHINGLE_WIDTH, batch_shingle_hashes, mix64, shingle_hashes
 
 # Bump SCHEME whenever shingling or signing changes in a way the digests below do not see.
 SCHEME = "minhash4oph"
@@ -106,13 +106,12 @@ def sign_shingles(shingles: npt.NDArray[np.uint32]) -> Signature | None:
 
 def sign_many(texts: list[str]) -> list[Signature | None]:
     """`sign` for many texts, identical text by text, with the per-call numpy overhead paid once per batch."""
-    shingles = shingle_hashes_many(texts)
-    sizes = np.fromiter((values.size for values in shingles), dtype=np.int64, count=len(shingles))
-    if not sizes.any():
+    shingles, documents = batch_shingle_hashes(texts)
+    if shingles.size == 0:
         return [None] * len(texts)
-    documents = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
-    signatures = _densified(_binned_minima(np.concatenate(shingles), documents, len(texts)))
-    return [signature if size else None for signature, size in zip(signatures, sizes.tolist())]
+    signatures = _densified(_binned_minima(shingles, documents, len(texts)))
+    signed = np.bincount(documents, minlength=len(texts)) > 0
+    return [signature if present else None for signature, present in zip(signatures, signed.tolist())]
 
 
 def sign(text: str) -> Signature | None:

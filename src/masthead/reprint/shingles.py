@@ -19,7 +19,6 @@ CJK_SHARE = 0.3
 U64 = np.uint64
 _WORD_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _WORD_BASE_INVERSE = pow(_WORD_BASE, -1, 2**64)
-_DOCUMENT_BREAK = np.array([SEPARATOR], dtype=np.uint32)
 _SHINGLE_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
 
 
@@ -98,38 +97,61 @@ def shingle_hashes(text: str) -> npt.NDArray[np.uint32]:
 
 
 def shingle_hashes_many(texts: list[str]) -> list[npt.NDArray[np.uint32]]:
-    """`shingle_hashes` for many texts at once, equal to it text by text, with a few numpy calls per batch."""
-    parts: list[npt.NDArray[np.uint32]] = []
-    for text in texts:
-        parts.append(np.frombuffer(strip_boilerplate(text).encode("utf-32-le"), dtype=np.uint32))
-        parts.append(_DOCUMENT_BREAK)
-    points = fold_table()[np.concatenate(parts)] if parts else np.empty(0, dtype=np.uint32)
-    lengths = np.fromiter((part.size for part in parts[::2]), dtype=np.int64, count=len(texts)) + 1
-    doc_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    """`shingle_hashes` for many texts at once, equal to it text by text."""
+    hashes, documents = batch_shingle_hashes(texts)
+    order = np.argsort(documents, kind="stable")
+    counts = np.bincount(documents, minlength=len(texts))
+    return np.split(hashes[order], np.cumsum(counts)[:-1]) if texts else []
+
+
+def batch_shingle_hashes(texts: list[str]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """The shingle hashes of all texts together, and the position in texts each belongs to: what
+    `shingle_hashes` gives text by text, with a few numpy calls over the whole batch."""
+    stripped = [strip_boilerplate(text) for text in texts]
+    lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(texts)) + 1  # each text and a separator
+    points = fold_table()[np.frombuffer((" ".join(stripped) + " ").encode("utf-32-le"), dtype=np.uint32)]
+    doc_starts = np.cumsum(lengths) - lengths
+    if not texts:
+        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
     letter = points != SEPARATOR
-    letters_per_doc = np.add.reduceat(letter, doc_starts) if texts else np.empty(0, dtype=np.int64)
-    cjk_per_doc = np.add.reduceat(_cjk_table()[points] & letter, doc_starts) if texts else letters_per_doc
+    letters_per_doc = np.add.reduceat(letter, doc_starts)
+    cjk_per_doc = np.add.reduceat(_cjk_table()[points], doc_starts)  # the table holds letters only
     chinese = (letters_per_doc > 0) & (cjk_per_doc >= CJK_SHARE * letters_per_doc)
-    in_chinese = np.repeat(chinese, lengths)
-    previous_letter = np.concatenate(([False], letter[:-1]))
-    next_letter = np.concatenate((letter[1:], [False]))
-    starts = np.flatnonzero(letter & (in_chinese | ~previous_letter))
-    ends = np.flatnonzero(letter & (in_chinese | ~next_letter)) + 1
-    prefix = np.zeros(len(points) + 1, dtype=U64)
-    np.cumsum(points.astype(U64) * _powers(len(points)), dtype=U64, out=prefix[1:])
-    values = mix64((prefix[ends] - prefix[starts]) * _inverse_powers(len(points) + 1)[starts] + U64(1))
-    token_doc = np.searchsorted(doc_starts, starts, side="right") - 1
-    tokens_per_doc = np.bincount(token_doc, minlength=len(texts))
+    single = letter & np.repeat(chinese, lengths)  # a character of a Chinese text is a token by itself
+    token_start = letter.copy()
+    token_start[1:] &= ~letter[:-1]
+    token_start |= single
+    token_end = letter.copy()
+    token_end[:-1] &= ~letter[1:]
+    token_end |= single
+    tokens_per_doc = np.add.reduceat(token_start, doc_starts)
+    starts = np.flatnonzero(token_start)
+    ends = np.flatnonzero(token_end) + 1
+    prefix = np.empty(points.size + 1, dtype=U64)
+    prefix[0] = 0
+    np.multiply(points, _powers(points.size), out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
+    values = mix64((prefix[ends] - prefix[starts]) * _inverse_powers(points.size + 1)[starts] + U64(1))
+    token_doc = np.repeat(np.arange(len(texts), dtype=np.int64), tokens_per_doc)
     span = max(values.size - SHINGLE_WIDTH + 1, 0)
-    combined = values[:span] * U64(_SHINGLE_MULTIPLIERS[0])
+    whole = np.flatnonzero(token_doc[:span] == token_doc[SHINGLE_WIDTH - 1 :])
+    combined = values[whole] * U64(_SHINGLE_MULTIPLIERS[0])
     for offset in range(1, SHINGLE_WIDTH):
-        combined += values[offset : offset + span] * U64(_SHINGLE_MULTIPLIERS[offset])
-    hashes = mix64(combined).astype(np.uint32)
-    first_token = np.concatenate(([0], np.cumsum(tokens_per_doc)[:-1]))
-    result: list[npt.NDArray[np.uint32]] = []
-    for doc, (first, count) in enumerate(zip(first_token.tolist(), tokens_per_doc.tolist())):
-        if count >= SHINGLE_WIDTH:
-            result.append(hashes[first : first + count - SHINGLE_WIDTH + 1])
-        else:
-            result.append(shingle_hashes(texts[doc]))
-    return result
+        combined += values[whole + offset] * U64(_SHINGLE_MULTIPLIERS[offset])
+    hashes, documents = mix64(combined), token_doc[whole]
+    short = np.flatnonzero((tokens_per_doc > 0) & (tokens_per_doc < SHINGLE_WIDTH))
+    if short.size:
+        hashes = np.concatenate((hashes, _short_text_hashes(values, np.cumsum(tokens_per_doc)[short] - tokens_per_doc[short],
+                                                            tokens_per_doc[short])))
+        documents = np.concatenate((documents, short))
+    return hashes.astype(np.uint32), documents
+
+
+def _short_text_hashes(values: npt.NDArray[np.uint64], firsts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
+                       ) -> npt.NDArray[np.uint64]:
+    """The one shingle of each text with fewer tokens than SHINGLE_WIDTH: all its tokens."""
+    combined = values[firsts] * U64(_SHINGLE_MULTIPLIERS[0])
+    for offset in range(1, SHINGLE_WIDTH - 1):
+        present = counts > offset
+        combined[present] += values[firsts[present] + offset] * U64(_SHINGLE_MULTIPLIERS[offset])
+    return mix64(combined)
