@@ -3,7 +3,6 @@ Latin-script languages apart."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -72,9 +71,9 @@ def script_counts(texts: Sequence[str]) -> npt.NDArray[np.int64]:
 def _latin_language(sample: str) -> str:
     """The language whose function words occur most often (the first listed on a tie; English with none)."""
     hits = dict.fromkeys(_FUNCTION_WORDS, 0)
-    for word, count in Counter(_WORD.findall(sample.lower())).items():
+    for word in _WORD.findall(sample.lower()):
         for lang in _LANGUAGES_OF_WORD.get(word, ()):
-            hits[lang] += count
+            hits[lang] += 1
     return max(hits, key=hits.__getitem__)
 
 

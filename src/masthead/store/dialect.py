@@ -25,13 +25,25 @@ def upsert_add(connection: AsyncConnection, table: sa.Table, keys: Sequence[str]
         index_elements=[table.c[key] for key in keys], set_={counter: table.c[counter] + statement.excluded[counter]})
 
 
+_ONE_OF: dict[tuple[str, int, str], tuple[sa.ColumnElement[Any], sa.ColumnElement[bool]]] = {}
+
+
 def one_of(connection: AsyncConnection, column: sa.ColumnElement[Any], name: str = "ids") -> sa.ColumnElement[bool]:
     """`column` is one of the integer list bound as `name` (its value from `integer_list`). Unlike an expanding
     IN, the statement's text does not depend on the list's length, so it is compiled once and then cached."""
+    # Keyed by the column's identity (columns overload ==); the entry keeps its column, so no other column
+    # can come to reuse that identity.
+    key = (connection.dialect.name, id(column), name)
+    cached = _ONE_OF.get(key)
+    if cached is not None and cached[0] is column:
+        return cached[1]
     if connection.dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.BigInteger)))
-    listed = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
-    return column.in_(sa.select(listed.c.value))
+        condition = column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.BigInteger)))
+    else:
+        listed = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
+        condition = column.in_(sa.select(listed.c.value))
+    _ONE_OF[key] = (column, condition)
+    return condition
 
 
 def integer_list(connection: AsyncConnection, values: Sequence[int]) -> Any:
