@@ -1,8 +1,10 @@
 """An in-memory, incremental MinHash LSH index (used by the CLI, the benchmark and tests).
 
 Band keys live in sorted runs merged like a log-structured merge tree, plus a small unsorted tail, so adding
-is amortised O(log n) and a query is a few binary searches per run. The persistent index keeps the same data
-as rows: (band_key, doc_id) and (doc_id, signature bytes); see `band_keys` and `to_bytes` in `minhash`.
+is amortised O(log n); each run has a directory of its keys by their top bits, so looking a key up reads two
+nearby places per run. `query_and_add_many` looks a whole batch up at once. Rows are int32: an index holds
+fewer than 2**31 documents (a terabyte of signatures). The persistent index keeps the same data as rows:
+(band_key, doc_id) and (doc_id, signature bytes); see `band_keys` and `to_bytes` in `minhash`.
 """
 from __future__ import annotations
 
@@ -71,7 +73,7 @@ class _Run:
             keys, rows = keys[order], rows[order]
         self.keys = keys
         self.rows = rows
-        self._bits = max(int(keys.size // _KEYS_PER_BUCKET).bit_length(), 0)
+        self._bits = int(keys.size // _KEYS_PER_BUCKET).bit_length()
         counts = np.bincount(_buckets(keys, self._bits), minlength=1 << self._bits)
         self._directory = np.zeros((1 << self._bits) + 1, dtype=np.int32 if keys.size < 2**31 else np.int64)
         np.cumsum(counts, out=self._directory[1:])
