@@ -111,7 +111,7 @@ def sign_many(texts: list[str]) -> list[Signature | None]:
         return [None] * len(texts)
     signatures = _densified(_binned_minima(shingles, documents, len(texts)))
     signed = np.bincount(documents, minlength=len(texts)) > 0
-    return [signature if present else None for signature, present in zip(signatures, signed.tolist())]
+    return [signature.copy() if present else None for signature, present in zip(signatures, signed.tolist())]
 
 
 def sign(text: str) -> Signature | None:
