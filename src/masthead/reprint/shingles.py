@@ -32,10 +32,13 @@ def mix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return values
 
 
+_FIRST_CJK = 0x3040
+
+
 @cache
 def _cjk_table() -> npt.NDArray[np.bool_]:
     table = np.zeros(0x110000, dtype=np.bool_)
-    for first, last in ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
+    for first, last in ((_FIRST_CJK, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
         table[first : last + 1] = True  # kana, CJK ideographs and extension A, hangul, compatibility, B-G
     return table
 
@@ -107,15 +110,33 @@ def shingle_hashes_many(texts: list[str]) -> list[npt.NDArray[np.uint32]]:
 def batch_shingle_hashes(texts: list[str]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
     """The shingle hashes of all texts together, and the position in texts each belongs to: what
     `shingle_hashes` gives text by text, with a few numpy calls over the whole batch."""
+    if not texts:
+        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
+    values, tokens_per_doc = _batch_tokens(texts)
+    token_doc = np.repeat(np.arange(len(texts), dtype=np.int64), tokens_per_doc)
+    span = max(values.size - SHINGLE_WIDTH + 1, 0)
+    whole = np.flatnonzero(token_doc[:span] == token_doc[SHINGLE_WIDTH - 1 :])  # shingles inside one text
+    combined = values[whole] * U64(_SHINGLE_MULTIPLIERS[0])
+    for offset in range(1, SHINGLE_WIDTH):
+        combined += values[whole + offset] * U64(_SHINGLE_MULTIPLIERS[offset])
+    hashes, documents = mix64(combined), token_doc[whole]
+    short = np.flatnonzero((tokens_per_doc > 0) & (tokens_per_doc < SHINGLE_WIDTH))
+    if short.size:
+        firsts = np.cumsum(tokens_per_doc)[short] - tokens_per_doc[short]
+        hashes = np.concatenate((hashes, _short_text_hashes(values, firsts, tokens_per_doc[short])))
+        documents = np.concatenate((documents, short))
+    return hashes.astype(np.uint32), documents
+
+
+def _batch_tokens(texts: list[str]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The mixed token values of all texts (as `tokens` gives them, + 1, mixed) in order, and how many each has."""
     stripped = [strip_boilerplate(text) for text in texts]
     lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(texts)) + 1  # each text and a separator
     points = fold_table()[np.frombuffer((" ".join(stripped) + " ").encode("utf-32-le"), dtype=np.uint32)]
     doc_starts = np.cumsum(lengths) - lengths
-    if not texts:
-        return np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64)
     letter = points != SEPARATOR
     letters_per_doc = np.add.reduceat(letter, doc_starts)
-    cjk_per_doc = np.add.reduceat(_cjk_table()[points], doc_starts)  # the table holds letters only
+    cjk_per_doc = _cjk_per_doc(points, doc_starts)
     chinese = (letters_per_doc > 0) & (cjk_per_doc >= CJK_SHARE * letters_per_doc)
     single = letter & np.repeat(chinese, lengths)  # a character of a Chinese text is a token by itself
     token_start = letter.copy()
@@ -124,27 +145,23 @@ def batch_shingle_hashes(texts: list[str]) -> tuple[npt.NDArray[np.uint32], npt.
     token_end = letter.copy()
     token_end[:-1] &= ~letter[1:]
     token_end |= single
-    tokens_per_doc = np.add.reduceat(token_start, doc_starts)
     starts = np.flatnonzero(token_start)
     ends = np.flatnonzero(token_end) + 1
-    prefix = np.empty(points.size + 1, dtype=U64)
+    prefix = np.empty(points.size + 1, dtype=U64)  # polynomial hashes of every prefix of the batch
     prefix[0] = 0
     np.multiply(points, _powers(points.size), out=prefix[1:])
     np.cumsum(prefix[1:], out=prefix[1:])
     values = mix64((prefix[ends] - prefix[starts]) * _inverse_powers(points.size + 1)[starts] + U64(1))
-    token_doc = np.repeat(np.arange(len(texts), dtype=np.int64), tokens_per_doc)
-    span = max(values.size - SHINGLE_WIDTH + 1, 0)
-    whole = np.flatnonzero(token_doc[:span] == token_doc[SHINGLE_WIDTH - 1 :])
-    combined = values[whole] * U64(_SHINGLE_MULTIPLIERS[0])
-    for offset in range(1, SHINGLE_WIDTH):
-        combined += values[whole + offset] * U64(_SHINGLE_MULTIPLIERS[offset])
-    hashes, documents = mix64(combined), token_doc[whole]
-    short = np.flatnonzero((tokens_per_doc > 0) & (tokens_per_doc < SHINGLE_WIDTH))
-    if short.size:
-        hashes = np.concatenate((hashes, _short_text_hashes(values, np.cumsum(tokens_per_doc)[short] - tokens_per_doc[short],
-                                                            tokens_per_doc[short])))
-        documents = np.concatenate((documents, short))
-    return hashes.astype(np.uint32), documents
+    return values, np.add.reduceat(token_start, doc_starts)
+
+
+def _cjk_per_doc(points: npt.NDArray[np.uint32], doc_starts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """CJK characters in each text; only code points from the first CJK block on are looked up (few, in
+    most texts that are not Chinese)."""
+    high = np.flatnonzero(points >= _FIRST_CJK)
+    cjk = high[_cjk_table()[points[high]]]
+    bounds = np.searchsorted(cjk, np.append(doc_starts, points.size))
+    return np.diff(bounds)
 
 
 def _short_text_hashes(values: npt.NDArray[np.uint64], firsts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
