@@ -92,3 +92,17 @@ def test_querying_and_adding_a_batch_equals_querying_then_adding_one_by_one() ->
     assert len(batched) == len(stream)
     assert [m.doc_id for m in batched.query(stream[700])] == [m.doc_id for m in one_by_one.query(stream[700])]
     assert batched.query_and_add_many([], np.empty((0, NUM_PERM), dtype=np.uint32)) == []
+
+
+def test_a_run_finds_every_equal_key_across_the_whole_signed_range() -> None:
+    from masthead.reprint.index import _Run
+
+    rng = np.random.default_rng(8)
+    extremes = np.array([-(2**63), -(2**63) + 1, -1, 0, 1, 2**63 - 2, 2**63 - 1], dtype=np.int64)
+    keys = np.concatenate((rng.integers(-(2**63), 2**63 - 1, size=5000, dtype=np.int64), extremes, np.full(40, 12345)))
+    run = _Run(keys, np.arange(keys.size, dtype=np.int32))
+    probes = np.concatenate((keys[::7], extremes, [12345, 777], rng.integers(-(2**63), 2**63 - 1, size=50, dtype=np.int64)))
+    positions, rows = run.lookup_many(probes)
+    expected = sorted((p, r) for p, probe in enumerate(probes.tolist()) for r in np.flatnonzero(keys == probe).tolist())
+    assert sorted(zip(positions.tolist(), rows.tolist())) == expected
+    assert _Run(keys[:1], np.zeros(1, dtype=np.int32)).lookup(keys[:1]).tolist() == [0]
