@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from masthead.classify.artifacts import MANIFEST_FILE, Manifest, package_dir
+from masthead.classify.classifier import Classifier
 from masthead.classify.corpus import Example
-from masthead.classify.fitting import deduplicate
+from masthead.classify.features import FEATURE_SCHEME, N_FEATURES
+from masthead.classify.fitting import REGULARISATION_C, deduplicate, regularisation
 from masthead.classify.heads import LinearHeads
 from masthead.classify.metrics import expected_calibration_error, quality
 
@@ -42,3 +46,20 @@ def test_quantised_heads_stay_close_to_the_originals(tmp_path: Path) -> None:
     stored = heads.quantised(tmp_path / "heads.npz")
     scale = np.abs(heads.weights).max(axis=0) / 127
     assert np.all(np.abs(stored.weights - heads.weights) <= scale / 2 + 1e-6)
+
+
+def test_artifacts_of_an_older_feature_scheme_are_refused(tmp_path: Path) -> None:
+    raw = json.loads((package_dir() / MANIFEST_FILE).read_text(encoding="utf-8"))
+    raw.pop("features")
+    (tmp_path / MANIFEST_FILE).write_text(json.dumps(raw), encoding="utf-8")
+    old = Manifest.read(tmp_path / MANIFEST_FILE)
+    assert old.features != FEATURE_SCHEME
+    heads = LinearHeads(weights=np.zeros((N_FEATURES, 7), np.float32), bias=np.zeros(7, np.float32),
+                        platt_a=np.ones(7, np.float32), platt_b=np.zeros(7, np.float32))
+    with pytest.raises(ValueError, match="features"):
+        Classifier(heads, old)
+
+
+def test_the_topic_heads_are_regularised_less_than_the_harm_heads() -> None:
+    assert regularisation("political_news") > REGULARISATION_C
+    assert regularisation("hate") == REGULARISATION_C

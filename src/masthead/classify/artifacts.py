@@ -41,6 +41,7 @@ class Manifest:
     ngram_orders: tuple[int, ...]
     max_over_chunks: tuple[str, ...]
     training_files: tuple[str, ...]
+    features: str
 
     def write(self, path: Path) -> None:
         payload: dict[str, Any] = {key: list(value) if isinstance(value, tuple) else value
@@ -52,7 +53,8 @@ class Manifest:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return cls(version=raw["version"], categories=tuple(raw["categories"]), chunk_chars=raw["chunk_chars"],
                    hash_bits=raw["hash_bits"], ngram_orders=tuple(raw["ngram_orders"]),
-                   max_over_chunks=tuple(raw["max_over_chunks"]), training_files=tuple(raw["training_files"]))
+                   max_over_chunks=tuple(raw["max_over_chunks"]), training_files=tuple(raw["training_files"]),
+                   features=raw.get("features", "u64-char-0"))
 
 
 def script_map_path() -> Path:

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from masthead.classify.artifacts import HEADS_FILE, MANIFEST_FILE, Manifest, package_dir
-from masthead.classify.features import HASH_BITS, NGRAM_ORDERS, featurize
+from masthead.classify.features import FEATURE_SCHEME, HASH_BITS, NGRAM_ORDERS, featurize
 from masthead.classify.heads import LinearHeads
 from masthead.classify.langid import detect_languages
 
@@ -28,7 +28,8 @@ class Classifier:
     topic categories average chunk logits, so one aside does not make an article political news."""
 
     def __init__(self, heads: LinearHeads, manifest: Manifest) -> None:
-        if manifest.categories != CATEGORIES or manifest.hash_bits != HASH_BITS or manifest.ngram_orders != NGRAM_ORDERS:
+        if (manifest.categories != CATEGORIES or manifest.features != FEATURE_SCHEME or manifest.hash_bits != HASH_BITS
+                or manifest.ngram_orders != NGRAM_ORDERS):
             raise ValueError("classifier artifacts do not match this code's categories or features")
         self.version = manifest.version
         self.heads = heads
@@ -40,7 +41,7 @@ class Classifier:
         if not texts:
             return np.zeros((0, len(CATEGORIES)), dtype=np.float32)
         features = featurize(texts, self.chunk_chars)
-        logits = self.heads.logits(features.matrix)
+        logits = self.heads.logits(features)
         starts = np.flatnonzero(np.r_[True, features.chunk_doc[1:] != features.chunk_doc[:-1]])
         counts = np.diff(np.r_[starts, features.chunk_doc.size]).astype(np.float32)
         mean_probability = self.heads.calibrate(np.add.reduceat(logits, starts, axis=0) / counts[:, None])

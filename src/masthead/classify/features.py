@@ -1,12 +1,19 @@
-"""Hashed character n-gram features, computed for a whole batch at once with numpy.
+"""Hashed character and word n-gram features, computed for a whole batch at once with numpy.
 
-A text (or each chunk of it) becomes a sparse vector of sublinear n-gram counts (1 + log count), hashed into
-2**HASH_BITS slots and L2-normalised. Text is normalised first (see `normalize`).
+A text (or each chunk of it) becomes two sparse blocks hashed into the same 2**HASH_BITS slots: character
+n-grams of every script (NGRAM_ORDERS) and Latin-script word n-grams (WORD_ORDERS). Each block holds sublinear
+counts (1 + log count) and is L2-normalised on its own, so a Chinese text (no words) and an English text weigh
+their characters alike. Text is normalised first (see `normalize`).
+
+Hashing is uint32 arithmetic on code points. The row and the hash share one uint32 sort key, hash in the high
+bits, so one sort both counts each n-gram in each row and orders the entries by column: the result is a CSC
+matrix whose product with the (slots × heads) weight table reads that table front to back.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -14,22 +21,85 @@ import scipy.sparse as sp
 
 from masthead.classify.normalize import normalized_codes
 
+FEATURE_SCHEME = "u32-char-word-1"  # bump whenever hashing or weighting changes
 HASH_BITS = 18
 N_FEATURES = 1 << HASH_BITS
-NGRAM_ORDERS = (1, 2, 3, 4)
+NGRAM_ORDERS = (1, 2, 3)
+WORD_ORDERS = (1, 2)
+WORD_WEIGHT = 1.0
 MERGE_BELOW_CHARS = 100
-MAX_BLOCK_ROWS = (1 << (32 - HASH_BITS)) - 1
-_PRIME = np.uint64(1_000_003)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_SHIFT = np.uint64(64 - HASH_BITS)
+ROW_BITS = 32 - HASH_BITS
+MAX_BLOCK_ROWS = 1 << ROW_BITS
+CSC_ABOVE_SLOTS_PER_ENTRY = 4
+_ROW_MASK = np.uint32(MAX_BLOCK_ROWS - 1)
+_ROW_SHIFT = np.uint32(ROW_BITS)
+_SHIFT = np.uint32(32 - HASH_BITS)
+_HASH_MASK = ~_ROW_MASK
+_PRIME = np.uint32(1_000_003)
+_CHAR_MIX = np.uint32(0x9E3779B1)
+_WORD_MIX = np.uint32(0x85EBCA6B)
+_WORD_SALT = np.uint32(0x27D4EB2F)
+_POSITIONS = 32
+_WORD_TABLE_SIZE = 0x250
+
+
+@dataclass(frozen=True)
+class Block:
+    """The entries of one kind (`characters` or `words`) for rows first_row .. first_row + n_rows - 1 of a batch,
+    ordered by column; `rows` count from first_row."""
+
+    kind: str
+    first_row: int
+    n_rows: int
+    rows: npt.NDArray[np.int32]
+    columns: npt.NDArray[np.int32]
+    values: npt.NDArray[np.float32]
+
+    def dot_matrix(self) -> sp.csc_matrix | sp.csr_matrix:
+        """CSC for a big block (reads the weight table in order); CSR for a small one, whose cost then does not
+        grow with the number of slots."""
+        shape = (self.n_rows, N_FEATURES)
+        if self.values.size * CSC_ABOVE_SLOTS_PER_ENTRY >= N_FEATURES:
+            indptr = np.zeros(N_FEATURES + 1, dtype=np.int32)
+            np.cumsum(np.bincount(self.columns, minlength=N_FEATURES), out=indptr[1:])
+            return sp.csc_matrix((self.values, self.rows, indptr), shape=shape)
+        order = np.argsort(self.rows, kind="stable")
+        indptr = np.zeros(self.n_rows + 1, dtype=np.int32)
+        np.cumsum(np.bincount(self.rows, minlength=self.n_rows), out=indptr[1:])
+        return sp.csr_matrix((self.values[order], self.columns[order], indptr), shape=shape)
 
 
 @dataclass(frozen=True)
 class ChunkFeatures:
-    """One CSR row per chunk; `chunk_doc[i]` is the index of the text that chunk i came from (non-decreasing)."""
+    """The blocks of one row per chunk; `chunk_doc[i]` is the index of the text chunk i came from
+    (non-decreasing)."""
 
-    matrix: sp.csr_matrix
+    blocks: tuple[Block, ...]
     chunk_doc: npt.NDArray[np.int64]
+
+    def kind(self, kind: str) -> sp.csr_matrix:
+        """One kind of entries only, as a CSR matrix over all rows."""
+        return self._summed([block for block in self.blocks if block.kind == kind])
+
+    @property
+    def matrix(self) -> sp.csr_matrix:
+        """All blocks summed into one canonical CSR matrix, as training wants it."""
+        return self._summed(list(self.blocks))
+
+    def _summed(self, blocks: list[Block]) -> sp.csr_matrix:
+        rows = np.concatenate([block.rows.astype(np.int64) + block.first_row for block in blocks])
+        columns = np.concatenate([block.columns for block in blocks])
+        values = np.concatenate([block.values for block in blocks])
+        matrix = sp.coo_matrix((values, (rows, columns)), shape=(self.chunk_doc.size, N_FEATURES)).tocsr()
+        matrix.sum_duplicates()
+        return matrix
+
+    def dot(self, weights: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """matrix @ weights without building the summed matrix."""
+        product = np.zeros((self.chunk_doc.size, weights.shape[1]), dtype=np.float32)
+        for block in self.blocks:
+            product[block.first_row : block.first_row + block.n_rows] += block.dot_matrix() @ weights
+        return product
 
 
 def chunk_text(text: str, chunk_chars: int) -> list[str]:
@@ -55,44 +125,112 @@ def chunk_text(text: str, chunk_chars: int) -> list[str]:
 def featurize(texts: Sequence[str], chunk_chars: int | None = None) -> ChunkFeatures:
     """One row per text, or with `chunk_chars` one row per chunk of each text."""
     if chunk_chars is None:
-        return ChunkFeatures(_hashed_rows(texts), np.arange(len(texts), dtype=np.int64))
-    pieces = [chunk_text(text, chunk_chars) for text in texts]
-    counts = np.fromiter((len(chunks) for chunks in pieces), dtype=np.int64, count=len(pieces))
-    flat = [chunk for chunks in pieces for chunk in chunks]
-    return ChunkFeatures(_hashed_rows(flat), np.repeat(np.arange(len(texts), dtype=np.int64), counts))
+        flat: Sequence[str] = texts
+        chunk_doc = np.arange(len(texts), dtype=np.int64)
+    else:
+        pieces = [chunk_text(text, chunk_chars) for text in texts]
+        counts = np.fromiter((len(chunks) for chunks in pieces), dtype=np.int64, count=len(pieces))
+        flat = [chunk for chunks in pieces for chunk in chunks]
+        chunk_doc = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+    blocks = tuple(block for start in range(0, len(flat), MAX_BLOCK_ROWS)
+                   for block in _hashed_blocks(flat[start : start + MAX_BLOCK_ROWS], start))
+    return ChunkFeatures(blocks, chunk_doc)
 
 
-def _hashed_rows(texts: Sequence[str]) -> sp.csr_matrix:
-    """Rows are hashed in blocks of at most MAX_BLOCK_ROWS so that row and n-gram fit one uint32 sort key."""
-    if len(texts) > MAX_BLOCK_ROWS:
-        blocks = [_hashed_rows(texts[start : start + MAX_BLOCK_ROWS]) for start in range(0, len(texts), MAX_BLOCK_ROWS)]
-        return sp.vstack(blocks, format="csr")
+def _hashed_blocks(texts: Sequence[str], first_row: int) -> tuple[Block, Block]:
+    """Character and word blocks of at most MAX_BLOCK_ROWS texts, so that row and hash fit one uint32 key."""
     codes, lengths = normalized_codes(texts)
-    row_bits = np.arange(len(texts), dtype=np.uint32) << np.uint32(HASH_BITS)
-    keys = np.sort(_ngram_keys(codes.astype(np.uint64), np.repeat(row_bits, lengths + 1)))
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    counts = np.diff(np.concatenate((starts, [keys.size])))
+    row_of_position = np.repeat(np.arange(len(texts), dtype=np.uint32), lengths + 1)
+    return (_block("characters", _char_keys(codes, row_of_position), first_row, len(texts), 1.0),
+            _block("words", _word_keys(codes, row_of_position), first_row, len(texts), WORD_WEIGHT))
+
+
+def _block(kind: str, keys: npt.NDArray[np.uint32], first_row: int, rows: int, weight: float) -> Block:
+    """Sublinear counts of each (hash, row) key, each row scaled to L2 norm `weight`."""
+    keys.sort()
+    first = np.empty(keys.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
     unique = keys[starts]
-    rows = (unique >> np.uint32(HASH_BITS)).astype(np.int64)
-    columns = (unique & np.uint32(N_FEATURES - 1)).astype(np.int32)
-    values = (1.0 + np.log(counts)).astype(np.float32)
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts))).astype(np.float32)
-    values /= norms[rows]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(texts)))))
-    return sp.csr_matrix((values, columns, indptr), shape=(len(texts), N_FEATURES))
+    values = _run_lengths(starts, keys.size).astype(np.float32)
+    np.log(values, out=values)
+    values += 1.0
+    row = (unique & _ROW_MASK).astype(np.int32)
+    norms = np.sqrt(np.bincount(row, weights=values * values, minlength=rows))
+    scale = np.divide(weight, norms, out=np.zeros_like(norms), where=norms > 0).astype(np.float32)
+    values *= scale[row]
+    return Block(kind, first_row, rows, row, (unique >> _ROW_SHIFT).astype(np.int32), values)
 
 
-def _ngram_keys(codes: npt.NDArray[np.uint64], row_of_pos: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
-    """Row index in the high bits, hashed n-gram in the low HASH_BITS; the 0 separators keep n-grams inside
-    one text."""
+def _run_lengths(starts: npt.NDArray[np.intp], total: int) -> npt.NDArray[np.intp]:
+    """Lengths of the runs that begin at `starts` (increasing) and together cover 0 .. total - 1."""
+    lengths = np.empty_like(starts)
+    np.subtract(starts[1:], starts[:-1], out=lengths[:-1])
+    lengths[-1:] = total - starts[-1:]
+    return lengths
+
+
+def _char_keys(codes: npt.NDArray[np.uint32], row_of_position: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """Hashed character n-grams in the high bits, row in the low bits; the 0 separators keep n-grams inside one
+    text."""
     parts = []
     rolling = codes.copy()
-    valid = codes != 0
+    letter = codes != 0
+    valid = letter.copy()
     for order in range(1, max(NGRAM_ORDERS) + 1):
         if order > 1:
-            rolling = rolling[:-1] * _PRIME + codes[order - 1 :]
-            valid = valid[:-1] & (codes[order - 1 :] != 0)
+            rolling = rolling[:-1]
+            rolling *= _PRIME
+            rolling += codes[order - 1 :]
+            valid = valid[:-1]
+            valid &= letter[order - 1 :]
         if order in NGRAM_ORDERS:
-            hashed = (((rolling + np.uint64(order)) * _GOLDEN) >> _SHIFT).astype(np.uint32)
-            parts.append((row_of_pos[: rolling.size] | hashed)[valid])
+            # (h >> _SHIFT) << _ROW_SHIFT is h with its low bits cleared, as the two shifts are equal.
+            hashed = rolling + np.uint32(order)
+            hashed *= _CHAR_MIX
+            hashed &= _HASH_MASK
+            hashed |= row_of_position[: rolling.size]
+            parts.append(hashed[valid])
+    return np.concatenate(parts)
+
+
+@lru_cache(maxsize=1)
+def _word_characters() -> npt.NDArray[np.bool_]:
+    """Letters a-z and Latin letters with diacritics (after lower-casing), the folded digit 0 and the apostrophe."""
+    table = np.zeros(_WORD_TABLE_SIZE + 1, dtype=bool)
+    table[ord("a") : ord("z") + 1] = True
+    table[0xE0:_WORD_TABLE_SIZE] = True
+    table[[ord("0"), ord("'")]] = True
+    return table
+
+
+@lru_cache(maxsize=1)
+def _position_keys() -> npt.NDArray[np.uint32]:
+    """Odd multipliers, one per position in a word (positions past the last share it)."""
+    mixed = (np.arange(1, _POSITIONS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)
+    return mixed.astype(np.uint32) | np.uint32(1)
+
+
+def _word_keys(codes: npt.NDArray[np.uint32], row_of_position: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """Hashed words and pairs of consecutive words of the same text, like `_char_keys`."""
+    positions = np.flatnonzero(_word_characters()[np.minimum(codes, _WORD_TABLE_SIZE)])
+    if positions.size == 0:
+        return np.zeros(0, dtype=np.uint32)
+    starts_word = np.empty(positions.size, dtype=bool)
+    starts_word[0] = True
+    np.not_equal(positions[1:], positions[:-1] + 1, out=starts_word[1:])
+    word_starts = np.flatnonzero(starts_word)
+    offset = np.arange(positions.size) - np.repeat(word_starts, _run_lengths(word_starts, positions.size))
+    mixed = codes[positions] * _position_keys()[np.minimum(offset, _POSITIONS - 1)]
+    words = np.add.reduceat(mixed, word_starts, dtype=np.uint32)
+    word_row = row_of_position[positions[word_starts]]
+    parts = []
+    if 1 in WORD_ORDERS:
+        hashed = ((words ^ _WORD_SALT) * _WORD_MIX) >> _SHIFT
+        parts.append((hashed << _ROW_SHIFT) | word_row)
+    if 2 in WORD_ORDERS:
+        same_text = word_row[1:] == word_row[:-1]
+        hashed = ((words[:-1] * _PRIME + words[1:] + _WORD_SALT) * _WORD_MIX) >> _SHIFT
+        parts.append(((hashed << _ROW_SHIFT) | word_row[1:])[same_text])
     return np.concatenate(parts)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
+
+from masthead.classify.features import ChunkFeatures
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -20,9 +21,8 @@ class LinearHeads:
     platt_a: FloatArray
     platt_b: FloatArray
 
-    def logits(self, matrix: sp.csr_matrix) -> FloatArray:
-        product = np.asarray(matrix @ self.weights, dtype=np.float32)
-        return product + self.bias
+    def logits(self, features: ChunkFeatures) -> FloatArray:
+        return features.dot(self.weights) + self.bias
 
     def calibrate(self, logits: FloatArray) -> FloatArray:
         scaled = np.clip(self.platt_a * logits + self.platt_b, -40.0, 40.0)

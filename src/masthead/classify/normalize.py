@@ -79,7 +79,9 @@ def normalized_codes(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint32], npt.
     raw_lengths = np.fromiter((len(text) for text in lowered), dtype=np.int64, count=len(lowered))
     separator[np.cumsum(raw_lengths + 1) - 1] = True
     table = codepoint_table()
-    mapped = np.where(codes < _TABLE_SIZE, table[np.minimum(codes, _TABLE_SIZE - 1)], codes)
+    mapped = table.take(codes, mode="clip")
+    beyond = np.flatnonzero(codes >= _TABLE_SIZE)
+    mapped[beyond] = codes[beyond]
     mapped[separator] = 0
     space = mapped == _SPACE
     after_blank = np.concatenate(([True], space[:-1] | separator[:-1]))

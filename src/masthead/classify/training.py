@@ -10,8 +10,8 @@ import numpy as np
 from masthead.classify.artifacts import HEADS_FILE, MANIFEST_FILE, Manifest, content_hash
 from masthead.classify.classifier import CATEGORIES, Classifier
 from masthead.classify.corpus import TRAINING_FILES, Example
-from masthead.classify.features import HASH_BITS, NGRAM_ORDERS
-from masthead.classify.fitting import fit_head
+from masthead.classify.features import FEATURE_SCHEME, HASH_BITS, NGRAM_ORDERS
+from masthead.classify.fitting import fit_head, regularisation
 from masthead.classify.heads import LinearHeads
 from masthead.classify.normalize import SCRIPT_MAP_FILE
 
@@ -20,7 +20,7 @@ MAX_OVER_CHUNKS: tuple[str, ...] = ("terrorism", "sexual", "violence", "hate", "
 
 
 def fit_heads(tasks: Mapping[str, Sequence[Example]]) -> LinearHeads:
-    fitted = [fit_head(tasks[category]) for category in CATEGORIES]
+    fitted = [fit_head(tasks[category], regularisation(category)) for category in CATEGORIES]
     return LinearHeads(
         weights=np.stack([head.weights for head in fitted], axis=1),
         bias=np.array([head.bias for head in fitted], dtype=np.float32),
@@ -36,7 +36,7 @@ def write_artifacts(heads: LinearHeads, directory: Path, date: dt.date) -> Manif
     manifest = Manifest(
         version=f"clf-{date:%Y.%m.%d}-{digest}", categories=CATEGORIES, chunk_chars=CHUNK_CHARS,
         hash_bits=HASH_BITS, ngram_orders=NGRAM_ORDERS, max_over_chunks=MAX_OVER_CHUNKS,
-        training_files=TRAINING_FILES,
+        training_files=TRAINING_FILES, features=FEATURE_SCHEME,
     )
     manifest.write(directory / MANIFEST_FILE)
     return manifest
@@ -46,5 +46,6 @@ def make_classifier(heads: LinearHeads, scratch: Path, version: str) -> Classifi
     """A classifier over the quantised form of `heads`, exactly as it would ship."""
     stored = heads.quantised(scratch / HEADS_FILE)
     manifest = Manifest(version=version, categories=CATEGORIES, chunk_chars=CHUNK_CHARS, hash_bits=HASH_BITS,
-                        ngram_orders=NGRAM_ORDERS, max_over_chunks=MAX_OVER_CHUNKS, training_files=TRAINING_FILES)
+                        ngram_orders=NGRAM_ORDERS, max_over_chunks=MAX_OVER_CHUNKS, training_files=TRAINING_FILES,
+                        features=FEATURE_SCHEME)
     return Classifier(stored, manifest)
