@@ -153,14 +153,21 @@ def _block(kind: str, keys: npt.NDArray[np.uint32], first_row: int, rows: int, w
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     starts = np.flatnonzero(first)
     unique = keys[starts]
-    values = _run_lengths(starts, keys.size).astype(np.float32)
-    np.log(values, out=values)
-    values += 1.0
-    row = (unique & _ROW_MASK).astype(np.int32)
-    norms = np.sqrt(np.bincount(row, weights=values * values, minlength=rows))
+    # Most n-grams occur once in a row (value 1): only the repeated ones need a logarithm and a weighted count.
+    counts = _run_lengths(starts, keys.size)
+    repeated = np.flatnonzero(counts > 1)
+    values = np.ones(unique.size, dtype=np.float32)
+    repeated_values = 1.0 + np.log(counts[repeated].astype(np.float32))
+    values[repeated] = repeated_values
+    # Both fields fit 31 bits, so the int32 views of these uint32 arrays hold the same numbers.
+    row = np.bitwise_and(unique, _ROW_MASK).view(np.int32)
+    squares = np.bincount(row, minlength=rows).astype(np.float64)
+    squares += np.bincount(row[repeated], weights=np.square(repeated_values) - 1.0, minlength=rows)
+    norms = np.sqrt(squares)
     scale = np.divide(weight, norms, out=np.zeros_like(norms), where=norms > 0).astype(np.float32)
-    values *= scale[row]
-    return Block(kind, first_row, rows, row, (unique >> _ROW_SHIFT).astype(np.int32), values)
+    values *= scale.take(row)
+    np.right_shift(unique, _ROW_SHIFT, out=unique)
+    return Block(kind, first_row, rows, row, unique.view(np.int32), values)
 
 
 def _run_lengths(starts: npt.NDArray[np.intp], total: int) -> npt.NDArray[np.intp]:
@@ -197,7 +204,8 @@ def _char_keys(codes: npt.NDArray[np.uint32], row_of_position: npt.NDArray[np.ui
 
 @lru_cache(maxsize=1)
 def _word_characters() -> npt.NDArray[np.bool_]:
-    """Letters a-z and Latin letters with diacritics (after lower-casing), the folded digit 0 and the apostrophe."""
+    """Letters a-z and Latin letters with diacritics (after lower-casing), the folded digit 0 and the apostrophe;
+    the last entry (False) stands for every code point beyond the table."""
     table = np.zeros(_WORD_TABLE_SIZE + 1, dtype=bool)
     table[ord("a") : ord("z") + 1] = True
     table[0xE0:_WORD_TABLE_SIZE] = True
@@ -214,7 +222,7 @@ def _position_keys() -> npt.NDArray[np.uint32]:
 
 def _word_keys(codes: npt.NDArray[np.uint32], row_of_position: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """Hashed words and pairs of consecutive words of the same text, like `_char_keys`."""
-    positions = np.flatnonzero(_word_characters()[np.minimum(codes, _WORD_TABLE_SIZE)])
+    positions = np.flatnonzero(_word_characters().take(codes, mode="clip"))
     if positions.size == 0:
         return np.zeros(0, dtype=np.uint32)
     starts_word = np.empty(positions.size, dtype=bool)
