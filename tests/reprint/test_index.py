@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from masthead.reprint.index import MemoryIndex
 from masthead.reprint.minhash import BANDS, NUM_PERM, sign
@@ -94,7 +95,8 @@ def test_querying_and_adding_a_batch_equals_querying_then_adding_one_by_one() ->
     assert batched.query_and_add_many([], np.empty((0, NUM_PERM), dtype=np.uint32)) == []
 
 
-def test_a_run_finds_every_equal_key_across_the_whole_signed_range() -> None:
+def test_a_run_finds_every_equal_key_across_the_whole_signed_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    from masthead.reprint import index
     from masthead.reprint.index import _Run
 
     rng = np.random.default_rng(8)
@@ -106,3 +108,7 @@ def test_a_run_finds_every_equal_key_across_the_whole_signed_range() -> None:
     expected = sorted((p, r) for p, probe in enumerate(probes.tolist()) for r in np.flatnonzero(keys == probe).tolist())
     assert sorted(zip(positions.tolist(), rows.tolist())) == expected
     assert _Run(keys[:1], np.zeros(1, dtype=np.int32)).lookup(keys[:1]).tolist() == [0]
+    searched = [sorted(run.lookup(probes[i : i + 32]).tolist()) for i in range(0, probes.size, 32)]
+    monkeypatch.setattr(index, "_SEARCHED_RUN_KEYS", 0)  # a single query's lookup through the directory
+    assert [sorted(run.lookup(probes[i : i + 32]).tolist()) for i in range(0, probes.size, 32)] == searched
+    assert sum(map(len, searched)) == len(expected)

@@ -21,6 +21,9 @@ _TAIL_DOCS = 1024
 _KEY_CHUNK = 65536
 _NO_ROWS = np.empty(0, dtype=np.int64)
 _KEYS_PER_BUCKET = 4
+_SIGN_BIT = U64(1 << 63)
+_SEARCHED_RUN_KEYS = 1 << 20
+_NO_ROWS32 = np.empty(0, dtype=np.int32)
 _PAIR_CHUNK = 4096  # candidate pairs compared at once: two (chunk x NUM_PERM) uint32 arrays
 
 
@@ -31,11 +34,9 @@ def _keys_of(signature: Signature) -> BandKeys:
 
 def _expand_ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """start, start+1, ..., start+count-1 for every (start, count), concatenated."""
-    total = int(counts.sum())
-    if total == 0:
-        return _NO_ROWS
-    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    expanded: npt.NDArray[np.int64] = offsets + np.arange(total, dtype=np.int64)
+    ends = np.cumsum(counts)
+    expanded: npt.NDArray[np.int64] = np.arange(ends[-1] if ends.size else 0, dtype=np.int64)
+    expanded += np.repeat(starts - ends + counts, counts)
     return expanded
 
 
@@ -53,19 +54,12 @@ def _same_key_pairs(sorted_keys: npt.NDArray[np.int64], documents: npt.NDArray[n
     return later[distinct], earlier[distinct]
 
 
-def _buckets(keys: npt.NDArray[np.int64], bits: int) -> npt.NDArray[np.int64]:
-    """The top `bits` bits of each key taken as unsigned after flipping the sign bit: ascending with the key."""
-    flipped = keys.view(np.uint64) ^ U64(1 << 63)
-    buckets: npt.NDArray[np.int64] = (flipped >> U64(64 - bits)).astype(np.int64) if bits else np.zeros(keys.size, np.int64)
-    return buckets
-
-
 class _Run:
     """Band keys sorted ascending, with the signature row each came from, and a directory of where each
     bucket of keys (their top bits; about _KEYS_PER_BUCKET keys each, as band keys are uniform hashes)
     starts, so a lookup reads two nearby places instead of binary-searching the whole run."""
 
-    __slots__ = ("keys", "rows", "_bits", "_directory")
+    __slots__ = ("keys", "rows", "_shift", "_directory")
 
     def __init__(self, keys: npt.NDArray[np.int64], rows: npt.NDArray[np.int32], presorted: bool = False) -> None:
         if not presorted:
@@ -73,10 +67,16 @@ class _Run:
             keys, rows = keys[order], rows[order]
         self.keys = keys
         self.rows = rows
-        self._bits = int(keys.size // _KEYS_PER_BUCKET).bit_length()
-        counts = np.bincount(_buckets(keys, self._bits), minlength=1 << self._bits)
-        self._directory = np.zeros((1 << self._bits) + 1, dtype=np.int32 if keys.size < 2**31 else np.int64)
+        bits = max(int(keys.size // _KEYS_PER_BUCKET).bit_length(), 1)
+        self._shift = U64(64 - bits)
+        counts = np.bincount(self._buckets(keys), minlength=1 << bits)
+        self._directory = np.zeros((1 << bits) + 1, dtype=np.int32 if keys.size < 2**31 else np.int64)
         np.cumsum(counts, out=self._directory[1:])
+
+    def _buckets(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+        """The top bits of each key taken as unsigned after flipping the sign bit: ascending with the key."""
+        buckets: npt.NDArray[np.uint64] = (keys.view(np.uint64) ^ _SIGN_BIT) >> self._shift
+        return buckets
 
     @classmethod
     def merged(cls, first: _Run, second: _Run) -> _Run:
@@ -86,13 +86,22 @@ class _Run:
         return self.keys.nbytes + self.rows.nbytes + self._directory.nbytes
 
     def lookup(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
-        return self.lookup_many(keys)[1]
+        """Rows of indexed keys equal to one of a few keys (one query's): binary search in a run small enough
+        to stay in cache costs fewer numpy calls than the directory."""
+        if self.keys.size > _SEARCHED_RUN_KEYS:
+            return self.lookup_many(keys)[1]
+        starts = np.searchsorted(self.keys, keys, side="left")
+        hits = np.flatnonzero(self.keys[np.minimum(starts, self.keys.size - 1)] == keys)
+        if hits.size == 0:
+            return _NO_ROWS32
+        ends = np.searchsorted(self.keys, keys[hits], side="right")
+        return self.rows[_expand_ranges(starts[hits], ends - starts[hits])]
 
     def lookup_many(self, keys: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
         """(position in keys, row) for every indexed key equal to one of keys."""
-        buckets = _buckets(keys, self._bits)
+        buckets = self._buckets(keys)
         starts = self._directory[buckets].astype(np.int64)
-        counts = self._directory[buckets + 1] - starts
+        counts = self._directory[buckets + U64(1)] - starts
         positions = _expand_ranges(starts, counts)
         needles = np.repeat(np.arange(keys.size, dtype=np.int64), counts)
         hits = np.flatnonzero(self.keys[positions] == keys[needles])
