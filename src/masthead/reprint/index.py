@@ -20,7 +20,7 @@ BandKeys = npt.NDArray[np.int64]
 _TAIL_DOCS = 1024
 _KEY_CHUNK = 65536
 _NO_ROWS = np.empty(0, dtype=np.int64)
-_KEYS_PER_BUCKET = 4
+_KEYS_PER_BUCKET = 2  # a directory entry (4 bytes) per two keys: fewer keys read per lookup
 _SIGN_BIT = U64(1 << 63)
 _SEARCHED_RUN_KEYS = 1 << 20
 _NO_ROWS32 = np.empty(0, dtype=np.int32)
