@@ -178,6 +178,14 @@ def _run_lengths(starts: npt.NDArray[np.intp], total: int) -> npt.NDArray[np.int
     return lengths
 
 
+def _run_ends(starts: npt.NDArray[np.intp], total: int) -> npt.NDArray[np.intp]:
+    """Last index of each run that begins at `starts` (increasing, starts[0] == 0) within 0 .. total - 1."""
+    ends = np.empty_like(starts)
+    np.subtract(starts[1:], 1, out=ends[:-1])
+    ends[-1:] = total - 1
+    return ends
+
+
 def _char_keys(codes: npt.NDArray[np.uint32], row_of_position: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     """Hashed character n-grams in the high bits, row in the low bits; the 0 separators keep n-grams inside one
     text."""
@@ -231,7 +239,10 @@ def _word_keys(codes: npt.NDArray[np.uint32], row_of_position: npt.NDArray[np.ui
     word_starts = np.flatnonzero(starts_word)
     offset = np.arange(positions.size) - np.repeat(word_starts, _run_lengths(word_starts, positions.size))
     mixed = codes[positions] * _position_keys()[np.minimum(offset, _POSITIONS - 1)]
-    words = np.add.reduceat(mixed, word_starts, dtype=np.uint32)
+    # Each word's sum (mod 2**32) is the difference of running sums at the ends of it and of the word before.
+    running_at_end = np.cumsum(mixed, dtype=np.uint32)[_run_ends(word_starts, positions.size)]
+    words = running_at_end.copy()
+    words[1:] -= running_at_end[:-1]
     word_row = row_of_position[positions[word_starts]]
     parts = []
     if 1 in WORD_ORDERS:
