@@ -77,3 +77,10 @@ def test_features_are_deterministic_and_case_insensitive() -> None:
     first = featurize(["Terror ATTACK"]).matrix
     second = featurize(["terror attack"]).matrix
     assert (first != second).nnz == 0
+
+
+def test_a_word_hashes_alike_wherever_it_stands() -> None:
+    words = featurize(["news", "big news today", "a\nnews"]).kind("words")
+    news = set(words[0].indices)
+    assert len(news) == 1
+    assert news <= set(words[1].indices) and news <= set(words[2].indices)
