@@ -136,3 +136,18 @@ def test_batch_shingles_equal_shingles_text_by_text() -> None:
         assert np.array_equal(np.sort(hashes[documents == position]), np.sort(shingle_hashes(text)))
     assert all(np.array_equal(many, shingle_hashes(text)) for many, text in zip(shingle_hashes_many(texts), texts))
     assert shingle_hashes_many([]) == [] and batch_shingle_hashes([])[0].size == 0
+
+
+def test_an_empty_bin_takes_the_first_filled_bin_of_its_probe_order() -> None:
+    from masthead.reprint.minhash import _EMPTY, _densified, _scheme
+
+    _, order, _ = _scheme()
+    rng = np.random.default_rng(9)
+    minima = rng.integers(0, 2**32, size=(40, NUM_PERM), dtype=np.uint64)
+    for row, filled in enumerate(np.linspace(1, NUM_PERM, 40).astype(int)):  # from one bin filled to all
+        minima[row, rng.permutation(NUM_PERM)[filled:]] = _EMPTY
+    densified = _densified(minima)
+    for row in range(len(minima)):
+        for position in range(NUM_PERM):
+            source = next(int(b) for b in [position, *order[:, position]] if minima[row, b] != _EMPTY)
+            assert densified[row, position] == minima[row, source]

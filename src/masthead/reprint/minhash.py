@@ -3,10 +3,11 @@
 A signature is NUM_PERM uint32 values from one-permutation hashing with optimal densification (Shrivastava,
 ICML 2017): each shingle hash is mixed once; its top bits choose one of NUM_PERM bins and the rest is its
 value; a bin keeps its smallest value. An empty bin takes the value of the first non-empty bin in a fixed
-random order of the bins of its own, the same for every document (the order in which the paper's uniform
-random probes first reach each bin, so always found). Two signatures then agree in a bin with probability
-equal to the Jaccard similarity of their shingle sets, as with NUM_PERM independent permutations, for one
-hash per shingle instead of NUM_PERM. Band keys are signed 64-bit integers (a BIGINT column in SQLite
+random order of the bins of its own, the same for every document: the paper probes uniformly random bins
+until one is non-empty, and only the order in which such probes first reach each bin matters, so a random
+permutation per bin gives the same distribution and always ends. Two signatures then agree in a bin with
+probability equal to the Jaccard similarity of their shingle sets, as with NUM_PERM independent
+permutations, for one hash per shingle instead of NUM_PERM. Band keys are signed 64-bit integers (a BIGINT column in SQLite
 and PostgreSQL), one per band, with the band number mixed in so a single (band_key -> post) table serves all
 bands.
 """
