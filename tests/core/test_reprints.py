@@ -162,3 +162,29 @@ async def test_copies_in_one_batch_find_each_other_and_carry_the_originals_right
     assert copied["reprint_of"] == original and copied["state"] == "rejected"
     decision = (await api.client.get(f"/api/v1/decisions/{copied['decision']['id']}", headers=api.auth(stranger))).json()
     assert decision["facts"]["reprint"]["rights"] == "deny" and decision["facts"]["reprint"]["similarity"] > 0.9
+
+
+async def test_the_worker_warns_when_the_index_was_signed_by_another_version(
+    quiet_api: Api, ctx: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlalchemy as sa
+
+    from masthead.reprint.rebuild import rebuild
+    from masthead.store.tables import reprint_signatures
+
+    api = quiet_api
+    origin = await api.sign_up("origin")
+    await api.channel(origin, "harbour_times")
+    await api.publish(origin, "harbour_times", "Ferry terminal to close", ARTICLE)
+    await api.run_pipeline()
+    worker = api.app.state.worker
+    assert await worker.warn_if_reprint_index_is_stale() == 0
+    async with ctx.db.write() as connection:
+        await connection.execute(reprint_signatures.update().values(index_version="minhash3-older"))
+    with caplog.at_level("WARNING"):
+        assert await worker.warn_if_reprint_index_is_stale() == 1
+    assert "masthead reprint rebuild" in caplog.text
+    await rebuild(ctx)
+    assert await worker.warn_if_reprint_index_is_stale() == 0
+    async with ctx.db.read() as connection:
+        assert (await connection.execute(sa.select(sa.func.count()).select_from(reprint_signatures))).scalar_one() == 1

@@ -15,6 +15,7 @@ from datetime import timedelta
 from masthead import metrics
 from masthead.context import Context
 from masthead.moderation.recording import record_decisions_txn
+from masthead.reprint.minhash import index_version
 from masthead.reprint.recording import record_reprints_txn
 from masthead.verification.service import do_send_expiry_reminders
 from masthead.pipeline.decide import pipeline_error_verdict
@@ -27,6 +28,7 @@ from masthead.store.pipeline import (
     lift_expired_restrictions_txn,
     release_for_retry_txn,
 )
+from masthead.store.reprints import stale_signature_count
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,15 @@ class PipelineWorker:
         for hook in self.after_commit:
             await hook(published)
 
+    async def warn_if_reprint_index_is_stale(self) -> int:
+        """Say so at start when the reprint index holds posts signed by an older index version; their number."""
+        async with self.ctx.db.read() as connection:
+            stale = await stale_signature_count(connection)
+        if stale:
+            log.warning("the reprint index holds %d posts signed by an older index version (now %s): copies of "
+                        "them are not detected until you run `masthead reprint rebuild`", stale, index_version())
+        return stale
+
     async def lift_expired_restrictions(self) -> int:
         """Lift the time-limited restrictions (a campaign's) whose end has come; the number of posts lifted."""
         async with self.ctx.db.write() as connection:
@@ -168,6 +179,7 @@ class PipelineWorker:
             return None
 
     async def run_forever(self, stop: asyncio.Event) -> None:
+        await self.warn_if_reprint_index_is_stale()
         freeze_startup_heap()
         poll = self.ctx.settings.pipeline_poll_seconds
         next_maintenance = 0.0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -253,7 +255,7 @@ class MemoryIndex:
 
     def candidate_rows(self, signature: Signature, keys: BandKeys | None = None) -> npt.NDArray[np.int64]:
         keys = _keys_of(signature) if keys is None else keys
-        found = [run.lookup(keys) for run in self._runs]
+        found: list[npt.NDArray[np.integer[Any]]] = [run.lookup(keys) for run in self._runs]
         if self._tail_size:
             tail_hits = np.flatnonzero((self._tail[: self._tail_size] == keys).any(axis=1))
             found.append(tail_hits + (self._size - self._tail_size))

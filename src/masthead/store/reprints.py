@@ -93,6 +93,14 @@ async def near_duplicates(connection: AsyncConnection, post_ids: Sequence[int], 
     return found
 
 
+async def stale_signature_count(connection: AsyncConnection) -> int:
+    """Indexed posts signed by another index version: a new query's band keys never meet theirs, so copies of
+    them go unnoticed until `masthead reprint rebuild` signs them again."""
+    count: int = (await connection.execute(sa.select(sa.func.count()).select_from(reprint_signatures).where(
+        reprint_signatures.c.index_version != index_version()))).scalar_one()
+    return count
+
+
 async def clear_index_txn(connection: AsyncConnection) -> None:
     await connection.execute(reprint_bands.delete())
     await connection.execute(reprint_signatures.delete())
