@@ -24,3 +24,8 @@ def test_sqlite_datetime_is_sqlalchemys_storage_format(value: datetime) -> None:
         stored = connection.exec_driver_sql("SELECT at FROM t").scalar_one()
     assert sqlite_datetime(value) == stored
     assert python_datetime(stored) == value
+
+
+def test_sqlite_datetime_of_a_naive_value_reads_it_as_local_time_like_sqlalchemy() -> None:
+    naive = datetime(2026, 11, 29, 2, 0, 5, 1)
+    assert sqlite_datetime(naive) == sqlite_datetime(naive.astimezone(UTC))

@@ -28,7 +28,9 @@ def json_text(value: Any) -> str:
 def sqlite_datetime(value: datetime) -> str:
     """SQLAlchemy's storage format for SQLite DATETIME (`%Y-%m-%d %H:%M:%S.%f` in UTC); isoformat is several
     times faster than strftime, which the pipeline calls for every post."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(sep=" ", timespec="microseconds")[:26]  # without the "+00:00"
 
 
 def driver_value(value: Any, *, sqlite: bool) -> Any:
