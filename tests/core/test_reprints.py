@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from masthead.reprint.matching import rank
 from masthead.reprint.minhash import BANDS, sign
 from masthead.store.reprints import MAX_OWNERS_PER_BAND, candidates, index_posts_txn
 from tests.conftest import Api
@@ -131,6 +132,29 @@ async def test_a_flood_of_copies_keeps_queries_bounded_and_finds_the_original(qu
     late = await api.publish(flooder, "flood_desk", "One more", ARTICLE)
     await api.run_pipeline()
     assert (await _post(api, late))["reprint_of"] == original
+
+
+async def test_a_flood_inside_one_batch_compares_each_copy_with_a_bounded_pool(
+    quiet_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import masthead.reprint.stage as stage
+
+    pools: list[int] = []
+
+    def counting_rank(signature: Any, ids: list[int], *rest: Any) -> Any:
+        pools.append(len(ids))
+        return rank(signature, ids, *rest)
+
+    monkeypatch.setattr(stage, "rank", counting_rank)
+    api = quiet_api
+    flooder = await api.sign_up("flooder")
+    await api.channel(flooder, "flood_desk")
+    first = await api.publish(flooder, "flood_desk", "Ferry terminal to close", ARTICLE)
+    copies = [await api.publish(flooder, "flood_desk", "Ferry terminal to close", ARTICLE)
+              for _ in range(MAX_OWNERS_PER_BAND + 40)]
+    await api.run_pipeline()
+    assert len(pools) == len(copies) and max(pools) == MAX_OWNERS_PER_BAND
+    assert {(await _post(api, copy))["reprint_of"] for copy in copies} == {first}
 
 
 async def test_indexing_a_post_again_changes_nothing(quiet_api: Api, ctx: Any) -> None:

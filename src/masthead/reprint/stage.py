@@ -21,7 +21,7 @@ from masthead.reprint.index import MemoryIndex
 from masthead.reprint.matching import rank
 from masthead.reprint.minhash import DEFAULT_THRESHOLD, index_version, sign_many, similarity
 from masthead.store.credentials import credentials_valid_at
-from masthead.store.reprints import candidates, originals
+from masthead.store.reprints import MAX_OWNERS_PER_BAND, candidates, originals
 from masthead.store.tables import channels
 
 
@@ -57,9 +57,11 @@ class DetectReprint:
             for work, signature in zip(batch, signatures, strict=True):
                 if signature is None:
                     continue
-                pool = dict(found.get(position, []))
-                pool.update((post_id, unstored[post_id].signature) for post_id in nearby.candidates(signature))
-                pool = {post_id: sig for post_id, sig in pool.items() if post_id < work.post.post_id}
+                pool = {post_id: sig for post_id, sig in found.get(position, []) if post_id < work.post.post_id}
+                # As in the shared index, only the earliest nearby posts count: a batch that is one flood of
+                # copies would otherwise compare every post with every other.
+                earlier = sorted(post_id for post_id in nearby.candidates(signature) if post_id < work.post.post_id)
+                pool.update((post_id, unstored[post_id].signature) for post_id in earlier[:MAX_OWNERS_PER_BAND])
                 position += 1
                 if work.post.reprint_of is not None:
                     declared = pool.get(work.post.reprint_of)
