@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from masthead.reprint.matching import rank
+from masthead.reprint.matching import best_match
 from masthead.reprint.minhash import BANDS, sign
 from masthead.store.reprints import MAX_OWNERS_PER_BAND, candidates, index_posts_txn
 from tests.conftest import Api
@@ -141,11 +141,11 @@ async def test_a_flood_inside_one_batch_compares_each_copy_with_a_bounded_pool(
 
     pools: list[int] = []
 
-    def counting_rank(signature: Any, ids: list[int], *rest: Any) -> Any:
+    def counting_best_match(signature: Any, ids: list[int], *rest: Any) -> Any:
         pools.append(len(ids))
-        return rank(signature, ids, *rest)
+        return best_match(signature, ids, *rest)
 
-    monkeypatch.setattr(stage, "rank", counting_rank)
+    monkeypatch.setattr(stage, "best_match", counting_best_match)
     api = quiet_api
     flooder = await api.sign_up("flooder")
     await api.channel(flooder, "flood_desk")

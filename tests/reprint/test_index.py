@@ -112,3 +112,19 @@ def test_a_run_finds_every_equal_key_across_the_whole_signed_range(monkeypatch: 
     monkeypatch.setattr(index, "_SEARCHED_RUN_KEYS", 0)  # a single query's lookup through the directory
     assert [sorted(run.lookup(probes[i : i + 32]).tolist()) for i in range(0, probes.size, 32)] == searched
     assert sum(map(len, searched)) == len(expected)
+
+
+def test_best_match_is_the_first_of_rank_ties_included() -> None:
+    from masthead.reprint.matching import best_match, rank
+
+    rng = np.random.default_rng(3)
+    for trial in range(200):
+        count = int(rng.integers(1, 12))
+        # Few distinct values per column make equal similarities (ties) common.
+        pool = rng.integers(0, 3, size=(count, NUM_PERM), dtype=np.uint32)
+        query = rng.integers(0, 3, size=NUM_PERM, dtype=np.uint32)
+        ids = rng.permutation(1000)[:count].tolist()
+        for threshold in (0.0, 0.3, 0.35, 1.0):
+            ranked = rank(query, ids, pool, threshold)
+            assert best_match(query, ids, pool, threshold) == (ranked[0] if ranked else None), (trial, threshold)
+    assert best_match(query, [], np.empty((0, NUM_PERM), dtype=np.uint32), 0.5) is None

@@ -262,8 +262,9 @@ class MemoryIndex:
         return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
 
     def candidates(self, signature: Signature, keys: BandKeys | None = None) -> list[int]:
-        """Ids sharing at least one band with the signature, unranked (LSH candidates)."""
-        return [int(doc_id) for doc_id in np.unique(self._ids[self.candidate_rows(signature, keys)])]
+        """Ids sharing at least one band with the signature, unranked (LSH candidates), in increasing order."""
+        ids: list[int] = np.unique(self._ids[self.candidate_rows(signature, keys)]).tolist()
+        return ids
 
     def query(self, signature: Signature, threshold: float | None = None, keys: BandKeys | None = None) -> list[Match]:
         """Indexed documents whose estimated Jaccard similarity is at or above the threshold, best first.

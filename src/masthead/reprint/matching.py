@@ -30,3 +30,22 @@ def rank(
     keep = np.flatnonzero(scores >= threshold)
     order = keep[np.lexsort((ids[keep], -scores[keep]))]
     return [Match(int(ids[i]), float(scores[i])) for i in order]
+
+
+def best_match(
+    signature: Signature,
+    doc_ids: Sequence[int] | npt.NDArray[np.int64],
+    signatures: npt.NDArray[np.uint32],
+    threshold: float,
+) -> Match | None:
+    """`rank(...)[0]` without ranking the rest: the most similar candidate at or above threshold, the
+    smallest id among equals."""
+    if len(doc_ids) == 0:
+        return None
+    ids = np.asarray(doc_ids, dtype=np.int64)
+    scores = similarities(signature, signatures)
+    top = scores.max()
+    if top < threshold:
+        return None
+    best = int(ids[scores == top].min())
+    return Match(best, float(top))

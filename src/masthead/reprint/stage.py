@@ -8,6 +8,7 @@ each other. Those originals' scores come from this worker's memory, as their dec
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -18,7 +19,7 @@ from masthead.context import Context
 from masthead.domain.posts import PostState, analysed_text
 from masthead.pipeline.stages import PostWork
 from masthead.reprint.index import MemoryIndex
-from masthead.reprint.matching import rank
+from masthead.reprint.matching import best_match
 from masthead.reprint.minhash import DEFAULT_THRESHOLD, index_version, sign_many, similarity
 from masthead.store.credentials import credentials_valid_at
 from masthead.store.reprints import MAX_OWNERS_PER_BAND, candidates, originals
@@ -60,18 +61,19 @@ class DetectReprint:
                 pool = {post_id: sig for post_id, sig in found.get(position, []) if post_id < work.post.post_id}
                 # As in the shared index, only the earliest nearby posts count: a batch that is one flood of
                 # copies would otherwise compare every post with every other.
-                earlier = sorted(post_id for post_id in nearby.candidates(signature) if post_id < work.post.post_id)
-                pool.update((post_id, unstored[post_id].signature) for post_id in earlier[:MAX_OWNERS_PER_BAND])
+                nearby_ids = nearby.candidates(signature)
+                earlier = nearby_ids[:min(bisect_left(nearby_ids, work.post.post_id), MAX_OWNERS_PER_BAND)]
+                pool.update((post_id, unstored[post_id].signature) for post_id in earlier)
                 position += 1
                 if work.post.reprint_of is not None:
                     declared = pool.get(work.post.reprint_of)
                     matches[work.post.post_id] = (work.post.reprint_of,
                                                   similarity(signature, declared) if declared is not None else 0.0)
                 elif pool:
-                    best = rank(signature, list(pool), np.stack(list(pool.values())), self.threshold)
-                    if best:
-                        matches[work.post.post_id] = (best[0].doc_id, best[0].similarity)
-                        work.detected_original = (best[0].doc_id, best[0].similarity)
+                    best = best_match(signature, list(pool), np.stack(list(pool.values())), self.threshold)
+                    if best is not None:
+                        matches[work.post.post_id] = (best.doc_id, best.similarity)
+                        work.detected_original = (best.doc_id, best.similarity)
             known = await originals(connection, sorted({original for original, _ in matches.values()}))
             for post_id, facts in known.items():
                 if post_id in unstored:
