@@ -4,7 +4,7 @@ share of the pipeline's per-post time spent deciding (issue 6 target: at most 5%
     .venv/bin/python benchmarks/policy.py [--decisions N] [--rounds N] [--posts N]
 
 The share is measured by timing each stage of a real pipeline worker (SQLite, 2 KB posts, the default
-news-credential pack) over the same run; the total includes claiming and committing.
+news-credential pack, distinct posts) over the same run; the total includes claiming and committing.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
+from sample_posts import two_kilobyte_body
 
 from masthead.clock import SystemClock
 from masthead.context import Context
@@ -122,9 +123,8 @@ async def pipeline_share(url: str, posts: int) -> tuple[float, dict[str, float]]
     try:
         account, _ = await do_sign_up(ctx, handle="bench", password="benchmark password", display_name="Bench")
         channel = await do_create_channel(ctx, account, handle="bench_news", name="Bench", description="")
-        body = ("The harbour ferry will run every twenty minutes at peak times from Monday. " * 30)[:2048]
         for start in range(0, posts, 500):
-            rows = [{"channel_id": channel.id, "author_id": account.id, "title": f"Post {i}", "body": body,
+            rows = [{"channel_id": channel.id, "author_id": account.id, "title": f"Post {i}", "body": two_kilobyte_body(i),
                      "body_html": "<p>…</p>", "reprint_of": None, "source_url": None, "original": False}
                     for i in range(start, min(start + 500, posts))]
             async with ctx.db.write() as connection:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import tempfile
 import time
 from collections.abc import Sequence
@@ -23,11 +22,12 @@ from pathlib import Path
 import asyncpg
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from sample_posts import two_kilobyte_body
 
+from masthead.classify.langid import detect_languages
 from masthead.clock import SystemClock
 from masthead.context import Context
 from masthead.pipeline.assembly import build_stages
-from masthead.classify.langid import detect_languages
 from masthead.pipeline.stages import Classify, PostWork, Stage
 from masthead.pipeline.worker import PipelineWorker, freeze_startup_heap
 from masthead.services.accounts import do_sign_up
@@ -41,24 +41,6 @@ from masthead.store.posts import insert_posts_txn
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_BENCH_DB = "masthead_bench"
 BATCH = 500
-ENGLISH_WORDS = (
-    "harbour ferry council budget school river bridge market weather festival library station hospital "
-    "museum vote teacher rail housing water garden price village road energy park report season"
-).split()
-# Two thousand common-range CJK ideographs: Chinese posts share characters, as real ones do, but not passages.
-CHINESE_CHARACTERS = [chr(code) for code in range(0x4E00, 0x4E00 + 2000)]
-
-
-def two_kilobyte_body(i: int) -> str:
-    """A distinct 2 KB post (English or Chinese by parity): distinct posts are what a reprint index sees most."""
-    chooser = random.Random(i)
-    words, separator = (ENGLISH_WORDS, " ") if i % 2 else (CHINESE_CHARACTERS, "")
-    text = f"Post number {i}. "
-    while len(text.encode()) < 2048:
-        text += separator.join(chooser.choices(words, k=12)) + ("。" if separator == "" else ". ")
-    return text.encode()[:2048].decode(errors="ignore")
-
-
 raw_table = sa.Table(
     "bench_raw", sa.MetaData(),
     sa.Column("id", sa.Integer, primary_key=True), sa.Column("channel_id", sa.Integer), sa.Column("title", sa.Text),
