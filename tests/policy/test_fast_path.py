@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +51,12 @@ def _benchmark_policy() -> Policy:
     spec = importlib.util.spec_from_file_location("policy_benchmark", _BENCHMARK)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # The benchmark imports its sibling scripts, as it does when run from benchmarks/.
+    sys.path.insert(0, str(_BENCHMARK.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(_BENCHMARK.parent))
     return load_policy_text(module.fifty_rule_policy(), "bench-50")
 
 
