@@ -130,6 +130,29 @@ async def test_malformed_json_and_wrong_content(api: Api) -> None:
     assert empty.status_code == 422 and "request body is required" in empty.json()["error"]["message"]
 
 
+async def test_half_a_surrogate_pair_is_refused_not_a_server_error(api: Api) -> None:
+    token = await _publisher(api)
+    post = await api.client.post("/api/v1/channels/alice_news/posts", headers={
+        **api.auth(token), "content-type": "application/json"}, content=b'{"title": "T", "body": "abc \\ud800 def"}')
+    assert post.status_code == 422, post.text
+    assert post.json()["error"]["message"] == (
+        "field 'body': must be valid Unicode text: it contains an unpaired surrogate (U+D800) at character 4")
+    listed = await api.client.post("/api/v1/channels/alice_news/posts", headers={
+        **api.auth(token), "content-type": "application/json"},
+        content=b'{"title": "T", "body": "B", "original": true, "rights": {"whitelist": ["ok", "\\udfff"]}}')
+    assert listed.status_code == 422 and "U+DFFF" in listed.json()["error"]["message"]
+    signup = await api.client.post("/api/v1/accounts", headers={"content-type": "application/json"},
+                                   content=b'{"handle": "x\\udc80y", "password": "long enough pw", "display_name": "X"}')
+    assert signup.status_code == 422 and "surrogate" in signup.json()["error"]["message"]
+    paired = await api.client.post("/api/v1/channels/alice_news/posts", headers={
+        **api.auth(token), "content-type": "application/json"}, content=b'{"title": "T", "body": "\\ud83d\\ude00 ok"}')
+    assert paired.status_code == 202
+    # The post's field called "body" is named as such, not taken for the request body (failed before).
+    typed = await api.client.post("/api/v1/channels/alice_news/posts", headers=api.auth(token),
+                                  json={"title": "T", "body": 5})
+    assert typed.json()["error"]["message"] == "field 'body' must be a string"
+
+
 async def test_timeline_and_feed_newest_first_with_cursor(api: Api) -> None:
     alice = await _publisher(api, "alice", "alice_news")
     bob = await _publisher(api, "bob", "bob_news")

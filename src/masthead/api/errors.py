@@ -27,8 +27,9 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JSONRe
 
 
 def _field_name(location: Sequence[int | str]) -> str:
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
-    return ".".join(parts)
+    # Only the first part names where the value came from: a post's own field is called "body" too.
+    inside = location[1:] if location and location[0] in ("body", "query", "path", "header") else location
+    return ".".join(str(part) for part in inside)
 
 
 _TYPE_WORDS = {

@@ -1,11 +1,31 @@
 """Request bodies: strict types and no unknown fields, so mistakes are named rather than guessed around."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic_core import PydanticCustomError
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _valid_unicode(cls, value: Any) -> Any:
+        """JSON may escape half of a surrogate pair (\\ud800) on its own: such text cannot be stored or sent on,
+        so it is refused here rather than failing later."""
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    raise PydanticCustomError(
+                        "unpaired_surrogate",
+                        "must be valid Unicode text: it contains an unpaired surrogate (U+{code}) at character "
+                        "{position}", {"code": f"{ord(text[exc.start]):04X}", "position": exc.start},
+                    ) from None
+        return value
 
 
 class SignUpIn(Strict):
