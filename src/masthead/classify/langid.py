@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-_SAMPLE_CHARS = 1000
+_SAMPLE_CHARS = 500
 _LATIN_SAMPLE_CHARS = 400
 _BMP = 0x10000
 # Script name (an ISO 639-1 code, or "latin") and its code point ranges, end exclusive.
