@@ -5,9 +5,9 @@ moves hundreds of posts (measured: benchmarks/publish.py). Here a Core statement
 and then run with plain tuples, converting only the types the drivers disagree on (datetimes on SQLite)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
@@ -16,9 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 
 from masthead.store.dialect import insert_ignoring_conflicts
-
-T = TypeVar("T")
-
 
 
 def json_text(value: Any) -> str:
@@ -51,19 +48,6 @@ def python_datetime(value: Any) -> datetime:
 def _sql_type(dialect: sa.Dialect, column_type: sa.types.TypeEngine[Any]) -> str:
     rendered: str = dialect.type_compiler_instance.process(column_type)
     return rendered
-
-
-_COMPILED: dict[tuple[str, Hashable], Any] = {}
-
-
-def compiled_once(connection: AsyncConnection, key: Hashable, build: Callable[[AsyncConnection], T]) -> T:
-    """`build(connection)` once per dialect and key, then the same object: compiling a statement takes about a
-    millisecond, which the pipeline would otherwise pay for every batch."""
-    cache_key = (connection.dialect.name, key)
-    found: T | None = _COMPILED.get(cache_key)
-    if found is None:
-        found = _COMPILED[cache_key] = build(connection)
-    return found
 
 
 class DriverStatement:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import Outcome, PostState
-from masthead.store.bulk import BulkInsert, DriverStatement, compiled_once, json_text, python_datetime
-from masthead.store.dialect import integer_list, one_of, upsert_add
+from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
+from masthead.store.dialect import compiled_once, integer_list, one_of, upsert_add
 from masthead.store.policies import add_campaign_actions_txn
 from masthead.store.tables import decisions, outbox, post_bodies, posts, sequences
 

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from masthead.domain.posts import analysed_text
 from masthead.reprint.matching import rank
 from masthead.reprint.minhash import Signature, band_key_matrix, from_bytes, index_version, sign, to_bytes
-from masthead.store.bulk import BulkInsert, compiled_once
-from masthead.store.dialect import integer_list, one_of
+from masthead.store.bulk import BulkInsert
+from masthead.store.dialect import compiled_once, integer_list, one_of
 from masthead.store.tables import decisions, post_bodies, posts, reprint_bands, reprint_signatures
 
 
