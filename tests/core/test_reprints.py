@@ -152,9 +152,14 @@ async def test_a_flood_inside_one_batch_compares_each_copy_with_a_bounded_pool(
     first = await api.publish(flooder, "flood_desk", "Ferry terminal to close", ARTICLE)
     copies = [await api.publish(flooder, "flood_desk", "Ferry terminal to close", ARTICLE)
               for _ in range(MAX_OWNERS_PER_BAND + 40)]
+    # A declared reprint of a copy beyond the earliest nearby posts is still measured against it.
+    declared = await api.publish(flooder, "flood_desk", "Ferry terminal to close", ARTICLE, reprint_of=copies[-1])
     await api.run_pipeline()
     assert len(pools) == len(copies) and max(pools) == MAX_OWNERS_PER_BAND
     assert {(await _post(api, copy))["reprint_of"] for copy in copies} == {first}
+    decision_id = (await _post(api, declared))["decision"]["id"]
+    decision = (await api.client.get(f"/api/v1/decisions/{decision_id}", headers=api.auth(flooder))).json()
+    assert decision["facts"]["reprint"]["similarity"] == 1.0
 
 
 async def test_indexing_a_post_again_changes_nothing(quiet_api: Api, ctx: Any) -> None:

@@ -67,6 +67,8 @@ class DetectReprint:
                 position += 1
                 if work.post.reprint_of is not None:
                     declared = pool.get(work.post.reprint_of)
+                    if declared is None and work.post.reprint_of in unstored:
+                        declared = unstored[work.post.reprint_of].signature
                     matches[work.post.post_id] = (work.post.reprint_of,
                                                   similarity(signature, declared) if declared is not None else 0.0)
                 elif pool:
