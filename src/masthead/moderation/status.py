@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from masthead.domain.moderation import PostStatus, derive_post_status
 from masthead.domain.posts import Outcome, PostState
 from masthead.store.moderation import post_events
-from masthead.store.pipeline import next_sequence_value_txn
+from masthead.store.sequences import next_sequence_value_txn
 from masthead.store.tables import decisions, posts
 
 

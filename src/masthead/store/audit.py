@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.audit import GENESIS_HASH, entry_hash
-from masthead.store.dialect import upsert_add
+from masthead.store.dialect import compiled_once
+from masthead.store.sequences import next_sequence_value_txn
 from masthead.store.tables import audit_log, sequences
 
 AUDIT_SEQUENCE = "audit"
@@ -21,16 +22,22 @@ async def append_audit_txn(
 ) -> int:
     """Append one entry; its number. Taking the next number locks the chain's head until this transaction ends,
     so concurrent writers append one after another and the chain never forks."""
-    seq: int = (await connection.execute(
-        upsert_add(connection, sequences, ["name"], "value").values(name=AUDIT_SEQUENCE, value=1)
-        .returning(sequences.c.value))).scalar_one()
-    previous = (await connection.execute(
-        sa.select(audit_log.c.hash).where(audit_log.c.seq == seq - 1))).scalar()
+    seq = await next_sequence_value_txn(connection, AUDIT_SEQUENCE)
+    previous: str | None = (await connection.execute(_hash_of_entry(connection), {"seq": seq - 1})).scalar()
     prev_hash = previous or GENESIS_HASH
-    await connection.execute(audit_log.insert().values(
-        seq=seq, at=now, actor=actor, action=action, subject=subject, payload=payload, prev_hash=prev_hash,
-        hash=entry_hash(seq, now, actor, action, subject, payload, prev_hash)))
+    await connection.execute(_insert_entry(connection), {
+        "seq": seq, "at": now, "actor": actor, "action": action, "subject": subject, "payload": payload,
+        "prev_hash": prev_hash, "hash": entry_hash(seq, now, actor, action, subject, payload, prev_hash)})
     return seq
+
+
+def _hash_of_entry(connection: AsyncConnection) -> sa.Select[Any]:
+    return compiled_once(connection, "audit entry hash", lambda connection: sa.select(audit_log.c.hash).where(
+        audit_log.c.seq == sa.bindparam("seq")))
+
+
+def _insert_entry(connection: AsyncConnection) -> sa.Insert:
+    return compiled_once(connection, "audit entry", lambda connection: audit_log.insert())
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,22 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import Outcome, PostState
 from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
-from masthead.store.dialect import compiled_once, integer_list, one_of, upsert_add
+from masthead.store.dialect import compiled_once, integer_list, one_of
 from masthead.store.policies import add_campaign_actions_txn
-from masthead.store.tables import decisions, outbox, post_bodies, posts, sequences
+from masthead.store.sequences import next_sequence_value_txn
+from masthead.store.tables import decisions, outbox, post_bodies, posts
 
 
-@dataclass(frozen=True)
-class ClaimedPost:
+# Tuples rather than frozen dataclasses: the pipeline makes one of each per post, and a frozen dataclass's
+# __init__ (one object.__setattr__ per field) cost several microseconds of a post's ~70 (benchmarks/publish.py).
+class ClaimedPost(NamedTuple):
     post_id: int
     attempts: int
     channel_id: int
@@ -31,8 +33,7 @@ class ClaimedPost:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class DecisionRow:
+class DecisionRow(NamedTuple):
     post_id: int
     policy_id: str
     policy_version: int
@@ -86,18 +87,33 @@ async def claim_batch_txn(
     rows = await statement.fetchall(connection, {"now": now, "expired": now - lease})
     if not rows:
         return []
-    await connection.execute(
-        outbox.update().where(one_of(connection, outbox.c.id))
-        .values(claimed_at=now, claimed_by=worker_id, attempts=outbox.c.attempts + 1),
-        {"ids": integer_list(connection, [row[0] for row in rows])},
-    )
+    await connection.execute(_mark_claimed(connection), {
+        "ids": integer_list(connection, [row[0] for row in rows]), "claimed_at": now, "claimed_by": worker_id})
     return [
-        ClaimedPost(post_id=post_id, attempts=attempts + 1, channel_id=channel_id, author_id=author_id, title=title,
-                    body=body, reprint_of=reprint_of, source_url=source_url, original=bool(original),
-                    created_at=python_datetime(created_at))
+        ClaimedPost(post_id, attempts + 1, channel_id, author_id, title, body, reprint_of, source_url, bool(original),
+                    python_datetime(created_at))
         for (_, attempts, post_id, channel_id, author_id, title, body, reprint_of, source_url, original, created_at)
         in rows
     ]
+
+
+def _mark_claimed(connection: AsyncConnection) -> sa.Update:
+    return compiled_once(connection, "mark claimed", lambda connection: outbox.update().where(
+        one_of(connection, outbox.c.id)).values(
+            claimed_at=sa.bindparam("claimed_at"), claimed_by=sa.bindparam("claimed_by"),
+            attempts=outbox.c.attempts + 1))
+
+
+def _decide_posts(connection: AsyncConnection) -> sa.Update:
+    return compiled_once(connection, "decide posts", lambda connection: posts.update().where(
+        one_of(connection, posts.c.id), posts.c.state == PostState.RECEIVED.value).values(
+            state=sa.bindparam("new_state"), lang=sa.bindparam("new_lang"), labels=sa.bindparam("new_labels"),
+            published_at=sa.bindparam("new_published_at"), feed_seq=sa.bindparam("new_feed_seq")))
+
+
+def _delete_from_outbox(connection: AsyncConnection) -> sa.Delete:
+    return compiled_once(connection, "delete from outbox", lambda connection: outbox.delete().where(
+        one_of(connection, outbox.c.post_id)))
 
 
 async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[DecisionRow], now: datetime) -> None:
@@ -124,26 +140,13 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
     for r in rows:
         groups[(r.state, r.lang, tuple(r.labels))].append(r.post_id)
     for (state, lang, labels), post_ids in groups.items():
-        await connection.execute(
-            posts.update()
-            .where(one_of(connection, posts.c.id), posts.c.state == PostState.RECEIVED.value)
-            .values(state=state.value, lang=lang, labels=list(labels),
-                    published_at=now if state is PostState.PUBLISHED else None,
-                    feed_seq=feed_seq if state is PostState.PUBLISHED else None),
-            {"ids": integer_list(connection, post_ids)},
-        )
-    await connection.execute(outbox.delete().where(one_of(connection, outbox.c.post_id)),
+        published = state is PostState.PUBLISHED
+        await connection.execute(_decide_posts(connection), {
+            "ids": integer_list(connection, post_ids), "new_state": state.value, "new_lang": lang,
+            "new_labels": list(labels), "new_published_at": now if published else None,
+            "new_feed_seq": feed_seq if published else None})
+    await connection.execute(_delete_from_outbox(connection),
                              {"ids": integer_list(connection, [r.post_id for r in rows])})
-
-
-async def next_sequence_value_txn(connection: AsyncConnection, name: str) -> int:
-    """Take the next value of a named counter. The row stays locked until the caller's transaction ends, so
-    a later transaction can only take a higher value after this one has committed or rolled back."""
-    value: int = (await connection.execute(
-        upsert_add(connection, sequences, ["name"], "value").values(name=name, value=1)
-        .returning(sequences.c.value)
-    )).scalar_one()
-    return value
 
 
 @dataclass(frozen=True)
