@@ -40,6 +40,12 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "nl": frozenset("de het een en van is dat niet op te zijn met voor".split()),
 }
 
+# For ASCII samples (most English text): lower-case letters and the apostrophe kept, everything else a space,
+# which splits exactly where _WORD would; a byte table does it about twice as fast as the regular expression.
+_ASCII_WORDS = bytes(
+    code + 32 if 0x41 <= code <= 0x5A else code if 0x61 <= code <= 0x7A or code == 0x27 else 0x20
+    for code in range(256))
+
 _LANGUAGES_OF_WORD: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, vocabulary in _FUNCTION_WORDS.items() if word in vocabulary)
     for word in set().union(*_FUNCTION_WORDS.values())
@@ -70,9 +76,11 @@ def script_counts(texts: Sequence[str]) -> npt.NDArray[np.int64]:
 
 def _latin_language(sample: str) -> str:
     """The language whose function words occur most often (the first listed on a tie; English with none)."""
+    words = (sample.encode().translate(_ASCII_WORDS).decode().split() if sample.isascii()
+             else _WORD.findall(sample.lower()))
     hits = dict.fromkeys(_FUNCTION_WORDS, 0)
-    for word in _WORD.findall(sample.lower()):
-        for lang in _LANGUAGES_OF_WORD.get(word, ()):
+    for word in filter(_LANGUAGES_OF_WORD.__contains__, words):
+        for lang in _LANGUAGES_OF_WORD[word]:
             hits[lang] += 1
     return max(hits, key=hits.__getitem__)
 
