@@ -6,11 +6,13 @@ import gc
 import logging
 import os
 import socket
+import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from masthead import metrics
 from masthead.context import Context
@@ -22,6 +24,7 @@ from masthead.pipeline.decide import pipeline_error_verdict
 from masthead.pipeline.stages import PostWork, Stage
 from masthead.store.pipeline import (
     ClaimedPost,
+    ClaimRequest,
     DecisionRow,
     claim_batch_txn,
     commit_decisions_txn,
@@ -76,42 +79,64 @@ class PipelineWorker:
     async def run_until_idle(self, stop: asyncio.Event | None = None) -> int:
         """Decide everything that is claimable now (or until `stop` is set); the number of posts claimed.
 
-        On PostgreSQL the database server works while Python computes: the next batch is claimed and the last
-        one commits in the background while a batch goes through the stages (measured with
-        benchmarks/publish.py). SQLite writes inside this process, so there overlapping only contends for the
-        interpreter: each batch is claimed, decided and committed in turn. Commits happen one at a time, in
-        claim order."""
-        overlap = not self.ctx.db.is_sqlite
+        The database writes while Python computes, and commits happen one at a time, in claim order. A batch
+        claimed but never decided is taken up again when its lease runs out."""
+        if self.ctx.db.is_sqlite:
+            return await self._run_until_idle_on_sqlite(stop)
+        return await self._run_until_idle_on_server(stop)
+
+    async def _run_until_idle_on_server(self, stop: asyncio.Event | None) -> int:
+        """The database server claims the next batch and commits the last one while a batch goes through the
+        stages here."""
         total = 0
-        committing: asyncio.Task[None] | None = None
+        committing: asyncio.Task[list[ClaimedPost]] | None = None
         claiming: asyncio.Task[list[ClaimedPost]] | None = None
         try:
             claimed = await self._claim()
             while claimed:
                 total += len(claimed)
-                more = stop is None or not stop.is_set()
-                if overlap and more:
+                if stop is None or not stop.is_set():
                     claiming = asyncio.create_task(self._claim())
                 decided = await self._decide(claimed)
                 if committing is not None:
                     await committing
-                    committing = None
                 committing = asyncio.create_task(self._commit(decided))
-                if not overlap:
-                    await committing
-                    committing = None
-                if claiming is not None:
-                    claimed, claiming = await claiming, None
-                else:
-                    claimed = await self._claim() if more else []
+                claimed = [] if claiming is None else await claiming
+                claiming = None
             if committing is not None:
                 await committing
                 committing = None
         finally:
-            # Something failed: let the batch already decided land first. A batch claimed but not decided is
-            # taken up again when its lease runs out.
-            await asyncio.gather(*(task for task in (committing, claiming) if task is not None),
-                                 return_exceptions=True)
+            await _settle(committing, claiming)
+        return total
+
+    async def _run_until_idle_on_sqlite(self, stop: asyncio.Event | None) -> int:
+        """One connection writes, in its own thread. A batch's commit also claims the batch to decide after the
+        next one, in the same transaction, and is handed to that thread before the next batch goes through the
+        stages here: SQLite writes without holding the GIL meanwhile (about 30% more posts per second than
+        claiming, deciding and committing in turn, measured side by side with benchmarks/publish.py)."""
+        _switch_threads_often()
+        total = 0
+        committing: asyncio.Task[list[ClaimedPost]] | None = None
+        try:
+            claimed = await self._claim()
+            while claimed or committing is not None:
+                if not claimed:
+                    assert committing is not None
+                    claimed, committing = await committing, None  # what the last commit claimed, if anything
+                    continue
+                total += len(claimed)
+                decided = await self._decide(claimed)
+                more = stop is None or not stop.is_set()
+                if committing is not None:
+                    claimed, committing = await committing, None
+                else:
+                    claimed = await self._claim() if more else []
+                handed_over = asyncio.Event()
+                committing = asyncio.create_task(self._commit(decided, handed_over, claim_next=more))
+                await _first_of(committing, handed_over)
+        finally:
+            await _settle(committing)
         return total
 
     async def _claim(self) -> list[ClaimedPost]:
@@ -127,10 +152,16 @@ class PipelineWorker:
         decided = await self._run_stages([PostWork(post=post) for post in claimed])
         return _Decided(decided, [decision_row(work) for work in decided], started)
 
-    async def _commit(self, batch: _Decided) -> None:
+    async def _commit(self, batch: _Decided, handed_over: asyncio.Event | None = None, *,
+                      claim_next: bool = False) -> list[ClaimedPost]:
+        """Commit a decided batch; with `claim_next`, claim the next one in the same transaction and return it."""
         now = self.ctx.clock.now()
+        settings = self.ctx.settings
+        request = ClaimRequest(self.worker_id, timedelta(seconds=settings.pipeline_lease_seconds),
+                               settings.pipeline_batch_size) if claim_next else None
         async with self.ctx.db.write() as connection:
-            await commit_decisions_txn(connection, batch.rows, now)
+            claimed = await commit_decisions_txn(connection, batch.rows, now, handed_over=handed_over,
+                                                 claim_next=request)
             if batch.work:
                 await record_decisions_txn(connection, batch.work, f"pipeline:{self.worker_id}", now,
                                            self.ctx.settings.appeal_window_days)
@@ -139,6 +170,7 @@ class PipelineWorker:
         for outcome, count in Counter(row.outcome for row in batch.rows).items():
             metrics.DECISIONS.labels(outcome=outcome).inc(count)
         await self._announce(len(batch.rows))
+        return claimed
 
     async def _announce(self, published: int) -> None:
         for hook in self.after_commit:
@@ -211,6 +243,30 @@ class PipelineWorker:
             await asyncio.wait(waiters, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
+
+
+# Python's default, 5 ms, is how long a thread waiting for the GIL lets a computing thread run before asking for
+# it. SQLite's thread needs the GIL briefly between statements and would wait that long each time.
+_SWITCH_INTERVAL_SECONDS = 0.0005
+
+
+def _switch_threads_often() -> None:
+    if sys.getswitchinterval() > _SWITCH_INTERVAL_SECONDS:
+        sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
+
+
+async def _settle(*tasks: asyncio.Task[Any] | None) -> None:
+    """After a failure: let a batch already decided land (or fail) before the error goes on."""
+    await asyncio.gather(*(task for task in tasks if task is not None), return_exceptions=True)
+
+
+async def _first_of(task: asyncio.Task[Any], event: asyncio.Event) -> None:
+    """Until `event` is set or `task` ends, whichever comes first."""
+    waiting = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
 
 
 def freeze_startup_heap() -> None:

@@ -1,9 +1,11 @@
 """The one engine interface: SQLite (WAL, a single writer path) or PostgreSQL, chosen by URL."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import event
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+T = TypeVar("T")
 
 
 def _json_dumps(value: object) -> str:
@@ -61,6 +64,21 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncConnection]:
         async with self.write_engine.begin() as connection:
             yield connection
+
+    @staticmethod
+    async def hand_to_sqlite_thread(connection: AsyncConnection,
+                                    work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """SQLite only: queue `work(driver connection)` in the writer connection's own thread, inside the
+        transaction `connection` holds, and return the future of its result without waiting for it. Its
+        statements cost one hop between threads rather than an event-loop round trip each, and SQLite runs
+        them without holding the GIL, so this thread can compute meanwhile (the pipeline decides a batch while
+        the last one is written). aiosqlite has no public call for this; `_execute` is the one its own
+        methods use (tested in tests/core/test_pipeline.py through every pipeline commit)."""
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        result: asyncio.Future[T] = asyncio.ensure_future(driver._execute(work, driver._conn))
+        await asyncio.sleep(0)  # the task queues the work on its first step
+        return result
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

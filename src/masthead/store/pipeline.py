@@ -1,12 +1,15 @@
 """The pipeline's reads and writes: claim outbox entries, then commit a batch's decisions in one transaction."""
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -14,7 +17,8 @@ from masthead.domain.posts import Outcome, PostState
 from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
 from masthead.store.dialect import compiled_once, integer_list, one_of
 from masthead.store.policies import add_campaign_actions_txn
-from masthead.store.sequences import next_sequence_value_txn
+from masthead.store.database import Database
+from masthead.store.sequences import next_sequence_value_txn, take_next_statement as _take_next_statement
 from masthead.store.tables import decisions, outbox, post_bodies, posts
 
 
@@ -61,15 +65,8 @@ _DECISION_COLUMNS = ("post_id", "policy_id", "policy_version", "outcome", "label
 
 
 def _claim_statement(connection: AsyncConnection, limit: int) -> DriverStatement:
-    return compiled_once(connection, ("claim", limit), lambda connection: DriverStatement(connection, (
-        sa.select(*_CLAIM_COLUMNS)
-        .select_from(outbox.join(posts, posts.c.id == outbox.c.post_id)
-                     .join(post_bodies, post_bodies.c.post_id == outbox.c.post_id))
-        .where(outbox.c.available_at <= sa.bindparam("now"),
-               sa.or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < sa.bindparam("expired")))
-        .order_by(outbox.c.available_at, outbox.c.id).limit(limit)
-        .with_for_update(of=outbox, skip_locked=True)
-    )))
+    return compiled_once(connection, ("claim", limit), lambda connection: DriverStatement(
+        connection, _claimable(limit, *_CLAIM_COLUMNS).with_for_update(of=outbox, skip_locked=True)))
 
 
 def _decision_insert(connection: AsyncConnection) -> BulkInsert:
@@ -83,18 +80,72 @@ async def claim_batch_txn(
     """Take up to `limit` entries nobody holds (or whose holder's lease ran out), with their posts' content.
     On PostgreSQL concurrent workers skip each other's rows (FOR UPDATE SKIP LOCKED); on SQLite the write
     transaction (BEGIN IMMEDIATE) already serialises claims. The claim itself is one set-based UPDATE."""
+    if connection.dialect.name == "sqlite":
+        claim = _SqliteClaim(connection, worker_id=worker_id, now=now, lease=lease, limit=limit)
+        return claim.posts(await (await Database.hand_to_sqlite_thread(connection, claim.run)))
     statement = _claim_statement(connection, limit)
     rows = await statement.fetchall(connection, {"now": now, "expired": now - lease})
     if not rows:
         return []
     await connection.execute(_mark_claimed(connection), {
         "ids": integer_list(connection, [row[0] for row in rows]), "claimed_at": now, "claimed_by": worker_id})
+    return _claimed_posts(rows)
+
+
+def _claimed_posts(rows: Sequence[Sequence[Any]]) -> list[ClaimedPost]:
     return [
         ClaimedPost(post_id, attempts + 1, channel_id, author_id, title, body, reprint_of, source_url, bool(original),
                     python_datetime(created_at))
         for (_, attempts, post_id, channel_id, author_id, title, body, reprint_of, source_url, original, created_at)
         in rows
     ]
+
+
+class _SqliteClaim:
+    """claim_batch_txn on SQLite as work for the writer's thread (`run`): the batch comes back as one JSON
+    document and is marked claimed by one UPDATE, so SQLite takes two steps without the GIL rather than one
+    per post; `posts` reads the document in the calling thread."""
+
+    def __init__(self, connection: AsyncConnection, *, worker_id: str, now: datetime, lease: timedelta,
+                 limit: int) -> None:
+        select, mark = compiled_once(connection, ("claim as json", limit), lambda connection: _claim_as_json(
+            connection, limit))
+        values = {"now": now, "expired": now - lease, "claimed_at": now, "claimed_by": worker_id}
+        self.select_sql, self.select_parameters = select.sql, select.parameters(values)
+        self.mark_sql, self.mark_parameters = mark.sql, mark.parameters(values)
+
+    def run(self, db: sqlite3.Connection) -> str:
+        document: str = db.execute(self.select_sql, self.select_parameters).fetchall()[0][0]
+        if document != "[]":
+            db.execute(self.mark_sql, self.mark_parameters)
+        return document
+
+    @staticmethod
+    def posts(document: str) -> list[ClaimedPost]:
+        return _claimed_posts(orjson.loads(document))
+
+
+def _claim_as_json(connection: AsyncConnection, limit: int) -> tuple[DriverStatement, DriverStatement]:
+    """The claim's SELECT as one row holding a JSON array of its rows, and an UPDATE marking the same rows
+    (the same conditions in the same write transaction select the same entries)."""
+    chosen = _claimable(limit, *(column.label(f"c{position}") for position, column in enumerate(_CLAIM_COLUMNS)))
+    select = sa.select(sa.func.json_group_array(sa.func.json_array(*chosen.subquery().c)))
+    mark = outbox.update().where(outbox.c.id.in_(_claimable(limit, outbox.c.id))).values(
+        claimed_at=sa.bindparam("claimed_at"), claimed_by=sa.bindparam("claimed_by"),
+        attempts=outbox.c.attempts + 1)
+    return DriverStatement(connection, select), DriverStatement(connection, mark)
+
+
+def _claimable(limit: int, *columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """The first `limit` outbox entries nobody holds, oldest first, with their posts."""
+    return (
+        sa.select(*columns)
+        .select_from(outbox.join(posts, posts.c.id == outbox.c.post_id)
+                     .join(post_bodies, post_bodies.c.post_id == outbox.c.post_id))
+        .where(outbox.c.available_at <= sa.bindparam("now"),
+               sa.or_(outbox.c.claimed_at.is_(None), outbox.c.claimed_at < sa.bindparam("expired")))
+        .order_by(outbox.c.available_at, outbox.c.id).limit(limit)
+    )
 
 
 def _mark_claimed(connection: AsyncConnection) -> sa.Update:
@@ -116,30 +167,53 @@ def _delete_from_outbox(connection: AsyncConnection) -> sa.Delete:
         one_of(connection, outbox.c.post_id)))
 
 
-async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[DecisionRow], now: datetime) -> None:
-    """Record each post's decision and move it out of `received`, all or nothing. Safe to repeat: a post
-    already decided (by a worker whose lease we outlived) keeps its first decision."""
-    if not rows:
-        return
-    insert = _decision_insert(connection)
-    created_at = insert.value(now)
-    await insert.run(connection, [
-        (r.post_id, r.policy_id, r.policy_version, r.outcome, json_text(r.labels), json_text(r.facts),
-         json_text(r.trace), json_text(r.versions), r.automated, created_at, insert.value(r.decided_for),
-         r.policy_sha256, r.explanation, None if r.statement is None else json_text(r.statement),
-         None if r.restriction_ends_at is None else insert.value(r.restriction_ends_at))
-        for r in rows
-    ])
+@dataclass(frozen=True)
+class ClaimRequest:
+    worker_id: str
+    lease: timedelta
+    limit: int
+
+
+async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[DecisionRow], now: datetime, *,
+                               handed_over: asyncio.Event | None = None,
+                               claim_next: ClaimRequest | None = None) -> list[ClaimedPost]:
+    """Record each post's decision and move it out of `received`, all or nothing; with `claim_next`, also
+    claim the next batch in the same transaction and return it. Safe to repeat: a post already decided (by a
+    worker whose lease we outlived) keeps its first decision. On SQLite the writes and the claim run in the
+    writer's thread as one piece of work, and `handed_over` is set once it is queued there (at once on
+    PostgreSQL): the caller may compute meanwhile, as SQLite does not hold the GIL while it writes."""
     actions = Counter(campaign for r in rows for campaign in r.campaign_actions)
     if actions:
         await add_campaign_actions_txn(connection, actions, now.date())
+    if connection.dialect.name == "sqlite":
+        write = _SqliteCommit(connection, rows, now) if rows else None
+        claim = None if claim_next is None else _SqliteClaim(
+            connection, worker_id=claim_next.worker_id, now=now, lease=claim_next.lease, limit=claim_next.limit)
+
+        def work(db: sqlite3.Connection) -> str | None:
+            if write is not None:
+                write.run(db)
+            return None if claim is None else claim.run(db)
+
+        done = await Database.hand_to_sqlite_thread(connection, work)
+        if handed_over is not None:
+            handed_over.set()
+        document = await done
+        return [] if document is None else _SqliteClaim.posts(document)
+    if handed_over is not None:
+        handed_over.set()
+    if rows:
+        await _commit_through_driver(connection, rows, now)
+    return [] if claim_next is None else await claim_batch_txn(
+        connection, worker_id=claim_next.worker_id, now=now, lease=claim_next.lease, limit=claim_next.limit)
+
+
+async def _commit_through_driver(connection: AsyncConnection, rows: Sequence[DecisionRow], now: datetime) -> None:
+    insert = _decision_insert(connection)
+    await insert.run(connection, [_decision_values(insert, r, insert.value(now)) for r in rows])
     feed_seq = await next_sequence_value_txn(connection, "feed") if any(
         r.state is PostState.PUBLISHED for r in rows) else None
-    # Posts in a batch mostly share their outcome, so one UPDATE per distinct (state, lang, labels) is enough.
-    groups: dict[tuple[PostState, str | None, tuple[str, ...]], list[int]] = defaultdict(list)
-    for r in rows:
-        groups[(r.state, r.lang, tuple(r.labels))].append(r.post_id)
-    for (state, lang, labels), post_ids in groups.items():
+    for (state, lang, labels), post_ids in _by_new_state(rows).items():
         published = state is PostState.PUBLISHED
         await connection.execute(_decide_posts(connection), {
             "ids": integer_list(connection, post_ids), "new_state": state.value, "new_lang": lang,
@@ -147,6 +221,71 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
             "new_feed_seq": feed_seq if published else None})
     await connection.execute(_delete_from_outbox(connection),
                              {"ids": integer_list(connection, [r.post_id for r in rows])})
+
+
+def _decision_values(insert: BulkInsert, r: DecisionRow, created_at: Any) -> tuple[Any, ...]:
+    return (r.post_id, r.policy_id, r.policy_version, r.outcome, json_text(r.labels), json_text(r.facts),
+            json_text(r.trace), json_text(r.versions), r.automated, created_at, insert.value(r.decided_for),
+            r.policy_sha256, r.explanation, None if r.statement is None else json_text(r.statement),
+            None if r.restriction_ends_at is None else insert.value(r.restriction_ends_at))
+
+
+def _by_new_state(rows: Sequence[DecisionRow]) -> dict[tuple[PostState, str | None, tuple[str, ...]], list[int]]:
+    """Posts in a batch mostly share their outcome, so one UPDATE per distinct (state, lang, labels) is enough."""
+    groups: dict[tuple[PostState, str | None, tuple[str, ...]], list[int]] = defaultdict(list)
+    for r in rows:
+        groups[(r.state, r.lang, tuple(r.labels))].append(r.post_id)
+    return groups
+
+
+class _SqliteCommit:
+    """commit_decisions_txn's statements for SQLite, with every parameter prepared in the calling thread: `run`
+    executes in the writer's thread."""
+
+    def __init__(self, connection: AsyncConnection, rows: Sequence[DecisionRow], now: datetime) -> None:
+        insert = _decision_insert(connection)
+        created_at = insert.value(now)
+        self.insert_sql = insert.sql
+        self.decisions = [_decision_values(insert, r, created_at) for r in rows]
+        self.take_feed_seq = _driver(connection, _take_next_statement(connection))
+        self.publishes = any(r.state is PostState.PUBLISHED for r in rows)
+        self.update = _driver(connection, _decide_posts(connection))
+        self.updates = [
+            {"ids": integer_list(connection, post_ids), "new_state": state.value, "new_lang": lang,
+             "new_labels": list(labels), "new_published_at": now if state is PostState.PUBLISHED else None}
+            for (state, lang, labels), post_ids in _by_new_state(rows).items()]
+        self.delete = _driver(connection, _delete_from_outbox(connection))
+        self.delete_values = {"ids": integer_list(connection, [r.post_id for r in rows])}
+
+    def run(self, db: sqlite3.Connection) -> None:
+        _insert_rows_at_once(db, self.insert_sql, self.decisions)
+        feed_seq = db.execute(self.take_feed_seq.sql, self.take_feed_seq.parameters(
+            {"name": "feed"})).fetchall()[0][0] if self.publishes else None
+        for values in self.updates:
+            published = values["new_published_at"] is not None
+            db.execute(self.update.sql, self.update.parameters(
+                {**values, "new_feed_seq": feed_seq if published else None}))
+        db.execute(self.delete.sql, self.delete.parameters(self.delete_values))
+
+
+def _insert_rows_at_once(db: sqlite3.Connection, insert_sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """`INSERT … VALUES (?, …)` for many rows as few statements with many VALUES lists each: one step per
+    statement, so SQLite runs without the GIL, where executemany takes it back for every row."""
+    if not rows:
+        return
+    head, values = insert_sql.split(" VALUES ", 1)
+    end = values.index(")") + 1
+    one_row, tail = values[:end], values[end:]
+    per_statement = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0])
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start:start + per_statement]
+        db.execute(f"{head} VALUES {', '.join([one_row] * len(chunk))}{tail}",
+                   [value for row in chunk for value in row])
+
+
+def _driver(connection: AsyncConnection, statement: Any) -> DriverStatement:
+    return compiled_once(connection, ("driver", id(statement)), lambda connection: DriverStatement(
+        connection, statement))
 
 
 @dataclass(frozen=True)
