@@ -1,17 +1,21 @@
 """The audit log: append inside the transaction that made the change; verify the whole chain."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.audit import GENESIS_HASH, entry_hash
+from masthead.store.bulk import DriverStatement, json_text
+from masthead.store.database import Database
 from masthead.store.dialect import compiled_once
-from masthead.store.sequences import next_sequence_value_txn
+from masthead.store.sequences import next_sequence_value_txn, take_next_statement
 from masthead.store.tables import audit_log, sequences
 
 AUDIT_SEQUENCE = "audit"
@@ -21,13 +25,36 @@ async def append_audit_txn(
     connection: AsyncConnection, *, actor: str, action: str, subject: str, payload: Any, now: datetime
 ) -> int:
     """Append one entry; its number. Taking the next number locks the chain's head until this transaction ends,
-    so concurrent writers append one after another and the chain never forks."""
+    so concurrent writers append one after another and the chain never forks. On SQLite the three statements
+    run in the writer's thread in one go."""
+    if connection.dialect.name == "sqlite":
+        statements = compiled_once(connection, "audit append", _append_statements)
+        return await (await Database.hand_to_sqlite_thread(connection, partial(
+            _append_on_sqlite, statements, actor=actor, action=action, subject=subject, payload=payload, now=now)))
     seq = await next_sequence_value_txn(connection, AUDIT_SEQUENCE)
     previous: str | None = (await connection.execute(_hash_of_entry(connection), {"seq": seq - 1})).scalar()
     prev_hash = previous or GENESIS_HASH
     await connection.execute(_insert_entry(connection), {
         "seq": seq, "at": now, "actor": actor, "action": action, "subject": subject, "payload": payload,
         "prev_hash": prev_hash, "hash": entry_hash(seq, now, actor, action, subject, payload, prev_hash)})
+    return seq
+
+
+def _append_statements(connection: AsyncConnection) -> tuple[DriverStatement, DriverStatement, DriverStatement]:
+    insert = audit_log.insert().values({column.name: sa.bindparam(column.name) for column in audit_log.c})
+    return (DriverStatement(connection, take_next_statement(connection)),
+            DriverStatement(connection, _hash_of_entry(connection)), DriverStatement(connection, insert))
+
+
+def _append_on_sqlite(statements: tuple[DriverStatement, DriverStatement, DriverStatement], db: sqlite3.Connection,
+                      *, actor: str, action: str, subject: str, payload: Any, now: datetime) -> int:
+    take_next, hash_of_entry, insert = statements
+    seq: int = db.execute(take_next.sql, take_next.parameters({"name": AUDIT_SEQUENCE})).fetchall()[0][0]
+    previous = db.execute(hash_of_entry.sql, hash_of_entry.parameters({"seq": seq - 1})).fetchall()
+    prev_hash = (previous[0][0] if previous else None) or GENESIS_HASH
+    db.execute(insert.sql, insert.parameters({
+        "seq": seq, "at": now, "actor": actor, "action": action, "subject": subject, "payload": json_text(payload),
+        "prev_hash": prev_hash, "hash": entry_hash(seq, now, actor, action, subject, payload, prev_hash)}))
     return seq
 
 
