@@ -29,3 +29,11 @@ def test_sqlite_datetime_is_sqlalchemys_storage_format(value: datetime) -> None:
 def test_sqlite_datetime_of_a_naive_value_reads_it_as_local_time_like_sqlalchemy() -> None:
     naive = datetime(2026, 11, 29, 2, 0, 5, 1)
     assert sqlite_datetime(naive) == sqlite_datetime(naive.astimezone(UTC))
+
+
+@pytest.mark.parametrize("stored", ["2026-11-29 02:00:05.000001", "2026-11-29 02:00:05", "2026-11-29T02:00:05",
+                                    "2026-11-29T02:00:05+00:00", "2026-11-29 02:00:05.5"])
+def test_python_datetime_reads_every_stored_form_as_utc(stored: str) -> None:
+    parsed = python_datetime(stored)
+    assert parsed.tzinfo is not None and parsed.utcoffset() == timedelta(0)
+    assert parsed.replace(tzinfo=None) == datetime.fromisoformat(stored).replace(tzinfo=None)

@@ -42,6 +42,8 @@ def python_datetime(value: Any) -> datetime:
     """A datetime column read through the driver, as an aware UTC datetime."""
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if len(value) in (19, 26):  # SQLite's stored form, with or without microseconds: UTC, no offset written
+        return datetime.fromisoformat(value + "+00:00")  # several times faster than .replace(tzinfo=UTC)
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
