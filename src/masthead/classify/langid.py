@@ -46,8 +46,6 @@ _ASCII_WORDS = bytes(
     code + 32 if 0x41 <= code <= 0x5A else code if 0x61 <= code <= 0x7A or code == 0x27 else 0x20
     for code in range(256))
 
-_ASCII_NON_LETTERS = bytes(code for code in range(128) if not (0x41 <= code <= 0x5A or 0x61 <= code <= 0x7A))
-
 _LANGUAGES_OF_WORD: dict[str, tuple[str, ...]] = {
     word: tuple(lang for lang, vocabulary in _FUNCTION_WORDS.items() if word in vocabulary)
     for word in set().union(*_FUNCTION_WORDS.values())
@@ -66,22 +64,6 @@ def _script_of_codepoint() -> npt.NDArray[np.uint8]:
 def script_counts(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     """(len(texts), len(_NAMES)) letters of each script in the first _SAMPLE_CHARS of each text."""
     samples = [text[:_SAMPLE_CHARS] for text in texts]
-    counts = np.zeros((len(samples), len(_NAMES)), dtype=np.int64)
-    # An ASCII sample's only letters are Latin ones, counted by deleting the rest (most English text).
-    ascii_rows = [row for row, sample in enumerate(samples) if sample.isascii()]
-    if ascii_rows:
-        latin = np.fromiter((len(samples[row].encode().translate(None, _ASCII_NON_LETTERS)) for row in ascii_rows),
-                            dtype=np.int64, count=len(ascii_rows))
-        counts[ascii_rows, _LATIN] = latin
-        counts[ascii_rows, 0] = np.fromiter((len(samples[row]) for row in ascii_rows), dtype=np.int64,
-                                            count=len(ascii_rows)) - latin
-    other_rows = [row for row, sample in enumerate(samples) if not sample.isascii()]
-    if other_rows:
-        counts[other_rows] = _counts_by_table([samples[row] for row in other_rows])
-    return counts
-
-
-def _counts_by_table(samples: Sequence[str]) -> npt.NDArray[np.int64]:
     codes = np.frombuffer("".join(samples).encode("utf-32-le"), dtype=np.uint32)
     lengths = np.fromiter((len(sample) for sample in samples), dtype=np.int64, count=len(samples))
     # Code points beyond the BMP land on U+FFFF, a non-character that belongs to no script.
