@@ -246,8 +246,9 @@ class PipelineWorker:
 
 
 # Python's default, 5 ms, is how long a thread waiting for the GIL lets a computing thread run before asking for
-# it. SQLite's thread needs the GIL briefly between statements and would wait that long each time.
-_SWITCH_INTERVAL_SECONDS = 0.0005
+# it. SQLite's thread needs the GIL briefly between statements and would wait that long each time. Measured
+# side by side (foundation stages, µs per post): 5 ms 45, 0.5 ms 39-41, 0.2 ms 35-37, 0.1 ms 35.
+_SWITCH_INTERVAL_SECONDS = 0.0001
 
 
 def _switch_threads_often() -> None:
