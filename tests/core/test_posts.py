@@ -153,6 +153,16 @@ async def test_half_a_surrogate_pair_is_refused_not_a_server_error(api: Api) -> 
     assert typed.json()["error"]["message"] == "field 'body' must be a string"
 
 
+async def test_a_nul_character_is_refused_not_a_server_error(api: Api) -> None:
+    """PostgreSQL cannot store U+0000 in text (a 500 there before), so no engine accepts it."""
+    token = await _publisher(api)
+    post = await api.client.post("/api/v1/channels/alice_news/posts", headers={
+        **api.auth(token), "content-type": "application/json"}, content=b'{"title": "T", "body": "ab\\u0000c"}')
+    assert post.status_code == 422, post.text
+    assert post.json()["error"]["message"] == (
+        "field 'body': must be text without NUL characters (U+0000): one is at character 2")
+
+
 async def test_timeline_and_feed_newest_first_with_cursor(api: Api) -> None:
     alice = await _publisher(api, "alice", "alice_news")
     bob = await _publisher(api, "bob", "bob_news")

@@ -13,10 +13,15 @@ class Strict(BaseModel):
     @field_validator("*")
     @classmethod
     def _valid_unicode(cls, value: Any) -> Any:
-        """JSON may escape half of a surrogate pair (\\ud800) on its own: such text cannot be stored or sent on,
-        so it is refused here rather than failing later."""
+        """JSON may escape half of a surrogate pair (\\ud800) on its own, or a NUL character (\\u0000): neither
+        can be stored (PostgreSQL refuses NUL in text) or sent on, so they are refused here rather than failing
+        later."""
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str):
+                if "\x00" in text:
+                    raise PydanticCustomError(
+                        "nul_character", "must be text without NUL characters (U+0000): one is at character "
+                        "{position}", {"position": text.index("\x00")})
                 try:
                     text.encode("utf-8")
                 except UnicodeEncodeError as exc:
