@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sample_posts import two_kilobyte_body
 
-from masthead.classify.langid import detect_languages
+from masthead.classify.langid import SAMPLE_CHARS, detect_languages
 from masthead.clock import SystemClock
 from masthead.context import Context
 from masthead.pipeline.assembly import build_stages
@@ -80,7 +80,7 @@ class DetectLanguage:
     name = "analyse.language"
 
     async def run(self, batch: Sequence[PostWork]) -> None:
-        languages = detect_languages([work.post.title + "\n\n" + work.post.body for work in batch])
+        languages = detect_languages([work.post.title + "\n\n" + work.post.body[:SAMPLE_CHARS] for work in batch])
         for work, lang in zip(batch, languages, strict=True):
             work.fact_group("post")["lang"] = lang
 

@@ -9,7 +9,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-_SAMPLE_CHARS = 500
+# Only the start of a text is read: detect_languages(texts) equals detect_languages([t[:SAMPLE_CHARS] ...]).
+SAMPLE_CHARS = 500
 _LATIN_SAMPLE_CHARS = 400
 _BMP = 0x10000
 # Script name (an ISO 639-1 code, or "latin") and its code point ranges, end exclusive.
@@ -62,8 +63,8 @@ def _script_of_codepoint() -> npt.NDArray[np.uint8]:
 
 
 def script_counts(texts: Sequence[str]) -> npt.NDArray[np.int64]:
-    """(len(texts), len(_NAMES)) letters of each script in the first _SAMPLE_CHARS of each text."""
-    samples = [text[:_SAMPLE_CHARS] for text in texts]
+    """(len(texts), len(_NAMES)) letters of each script in the first SAMPLE_CHARS of each text."""
+    samples = [text[:SAMPLE_CHARS] for text in texts]
     codes = np.frombuffer("".join(samples).encode("utf-32-le"), dtype=np.uint32)
     lengths = np.fromiter((len(sample) for sample in samples), dtype=np.int64, count=len(samples))
     # Code points beyond the BMP land on U+FFFF, a non-character that belongs to no script.

@@ -276,6 +276,9 @@ def freeze_startup_heap() -> None:
     30 µs per post through the pipeline on SQLite (benchmarks/publish.py, which calls this too)."""
     gc.collect()
     gc.freeze()
+    # Each batch allocates tens of thousands of objects that mostly die with it; collecting the youngest
+    # generation every 10,000 allocations rather than 700 saved about 1 µs of ~35 per post (side by side).
+    gc.set_threshold(10_000, 10, 10)
 
 
 def decision_row(work: PostWork) -> DecisionRow:
