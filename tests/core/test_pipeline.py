@@ -14,6 +14,7 @@ from masthead.pipeline.stages import PostWork
 from masthead.pipeline.worker import PipelineWorker, decision_row
 from masthead.settings import Settings
 from masthead.store.pipeline import claim_batch_txn, commit_decisions_txn
+from masthead.store.posts import insert_posts_txn
 from masthead.store.tables import decisions, outbox, posts
 from tests.conftest import FAST_HASHER, Api
 
@@ -122,3 +123,30 @@ async def test_concurrent_workers_never_decide_a_post_twice(api: Api, settings: 
     finally:
         for c in contexts:
             await c.db.dispose()
+
+
+async def test_a_claim_carries_every_post_exactly_as_stored(api: Api, ctx: Context, clock: FakeClock) -> None:
+    """On SQLite a claim comes back as one row, the bodies end to end, cut apart by their lengths; a NUL
+    character (refused by the API now, but possibly stored by older versions) makes SQLite's lengths short,
+    and such a batch is read whole instead."""
+    token = await api.sign_up("alice")
+    await api.channel(token, "alice_news")
+    bodies = ["", "中文正文，含标点。", "astral 😀 and combining e\u0301", "x" * 5000, "trailing spaces  "]
+    clean = len(bodies)
+    if ctx.db.is_sqlite:
+        bodies.append("before\x00after")
+    async with ctx.db.write() as connection:
+        ids = await insert_posts_txn(connection, [
+            {"channel_id": 1, "author_id": 1, "title": f"T{i}", "body": body, "body_html": "", "reprint_of": None,
+             "source_url": None, "original": i % 2 == 0} for i, body in enumerate(bodies)], clock.now())
+    created = clock.now()
+    for attempt, limit in enumerate([clean, len(bodies)] if ctx.db.is_sqlite else [clean], start=1):
+        async with ctx.db.write() as connection:
+            claimed = await claim_batch_txn(connection, worker_id="w", now=clock.now(),
+                                            lease=timedelta(seconds=30), limit=limit)
+        assert [post.body for post in claimed] == bodies[:limit]
+        assert [post.post_id for post in claimed] == ids[:limit]
+        assert [post.original for post in claimed] == [i % 2 == 0 for i in range(limit)]
+        assert all(post.created_at == created for post in claimed)
+        assert [post.attempts for post in claimed] == [attempt] * clean + [1] * (limit - clean)
+        clock.advance(seconds=31)  # the lease runs out: the next claim takes the same posts again

@@ -102,38 +102,58 @@ def _claimed_posts(rows: Sequence[Sequence[Any]]) -> list[ClaimedPost]:
 
 
 class _SqliteClaim:
-    """claim_batch_txn on SQLite as work for the writer's thread (`run`): the batch comes back as one JSON
-    document and is marked claimed by one UPDATE, so SQLite takes two steps without the GIL rather than one
-    per post; `posts` reads the document in the calling thread."""
+    """claim_batch_txn on SQLite as work for the writer's thread (`run`): the batch comes back as one row, a
+    JSON array of the posts without their bodies and the bodies end to end, and is marked claimed by one
+    UPDATE; SQLite takes these steps without the GIL rather than one step per post. `posts` reads the result
+    in the calling thread, cutting the bodies apart by their lengths."""
 
     def __init__(self, connection: AsyncConnection, *, worker_id: str, now: datetime, lease: timedelta,
                  limit: int) -> None:
-        select, mark = compiled_once(connection, ("claim as json", limit), lambda connection: _claim_as_json(
-            connection, limit))
-        values = {"now": now, "expired": now - lease, "claimed_at": now, "claimed_by": worker_id}
-        self.select_sql, self.select_parameters = select.sql, select.parameters(values)
-        self.mark_sql, self.mark_parameters = mark.sql, mark.parameters(values)
+        self.statements = compiled_once(connection, ("claim in one row", limit), lambda connection: (
+            _claim_in_one_row(connection, limit)))
+        self.values = {"now": now, "expired": now - lease, "claimed_at": now, "claimed_by": worker_id}
 
-    def run(self, db: sqlite3.Connection) -> str:
-        document: str = db.execute(self.select_sql, self.select_parameters).fetchall()[0][0]
-        if document != "[]":
-            db.execute(self.mark_sql, self.mark_parameters)
-        return document
+    def run(self, db: sqlite3.Connection) -> tuple[str, str | None]:
+        split, whole, mark = self.statements
+        posts, bodies, length = db.execute(split.sql, split.parameters(self.values)).fetchall()[0]
+        if posts == "[]":
+            return posts, ""
+        result: tuple[str, str | None] = (posts, bodies)
+        if length != len(bodies):  # length() stops at a NUL character, which older versions let in
+            result = (db.execute(whole.sql, whole.parameters(self.values)).fetchall()[0][0], None)
+        db.execute(mark.sql, mark.parameters(self.values))
+        return result
 
     @staticmethod
-    def posts(document: str) -> list[ClaimedPost]:
-        return _claimed_posts(orjson.loads(document))
+    def posts(result: tuple[str, str | None]) -> list[ClaimedPost]:
+        document, bodies = result
+        if bodies is None:
+            return _claimed_posts(orjson.loads(document))
+        rows = []
+        end = 0
+        for *head, reprint_of, source_url, original, created_at, length in orjson.loads(document):
+            start, end = end, end + length
+            rows.append((*head, bodies[start:end], reprint_of, source_url, original, created_at))
+        return _claimed_posts(rows)
 
 
-def _claim_as_json(connection: AsyncConnection, limit: int) -> tuple[DriverStatement, DriverStatement]:
-    """The claim's SELECT as one row holding a JSON array of its rows, and an UPDATE marking the same rows
-    (the same conditions in the same write transaction select the same entries)."""
-    chosen = _claimable(limit, *(column.label(f"c{position}") for position, column in enumerate(_CLAIM_COLUMNS)))
-    select = sa.select(sa.func.json_group_array(sa.func.json_array(*chosen.subquery().c)))
+def _claim_in_one_row(connection: AsyncConnection, limit: int) -> tuple[DriverStatement, ...]:
+    """The claim's SELECT as one row: the posts without their bodies as a JSON array (each with its body's
+    length last), the bodies end to end, and their total length; the same with the bodies inside the JSON
+    (when lengths cannot be trusted); and an UPDATE marking the same rows (the same conditions in the same
+    write transaction select the same entries)."""
+    chosen = _claimable(limit, *(column.label(f"c{position}") for position, column in enumerate(
+        _CLAIM_COLUMNS))).subquery()
+    body = chosen.c[f"c{_CLAIM_COLUMNS.index(post_bodies.c.body)}"]
+    split = sa.select(
+        sa.func.json_group_array(sa.func.json_array(*(column for column in chosen.c if column is not body),
+                                                    sa.func.length(body))),
+        sa.func.group_concat(body, ""), sa.func.sum(sa.func.length(body)))
+    whole = sa.select(sa.func.json_group_array(sa.func.json_array(*chosen.c)))
     mark = outbox.update().where(outbox.c.id.in_(_claimable(limit, outbox.c.id))).values(
         claimed_at=sa.bindparam("claimed_at"), claimed_by=sa.bindparam("claimed_by"),
         attempts=outbox.c.attempts + 1)
-    return DriverStatement(connection, select), DriverStatement(connection, mark)
+    return (DriverStatement(connection, split), DriverStatement(connection, whole), DriverStatement(connection, mark))
 
 
 def _claimable(limit: int, *columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
@@ -190,7 +210,7 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
         claim = None if claim_next is None else _SqliteClaim(
             connection, worker_id=claim_next.worker_id, now=now, lease=claim_next.lease, limit=claim_next.limit)
 
-        def work(db: sqlite3.Connection) -> str | None:
+        def work(db: sqlite3.Connection) -> tuple[str, str | None] | None:
             if write is not None:
                 write.run(db)
             return None if claim is None else claim.run(db)
@@ -198,8 +218,8 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
         done = await Database.hand_to_sqlite_thread(connection, work)
         if handed_over is not None:
             handed_over.set()
-        document = await done
-        return [] if document is None else _SqliteClaim.posts(document)
+        claimed = await done
+        return [] if claimed is None else _SqliteClaim.posts(claimed)
     if handed_over is not None:
         handed_over.set()
     if rows:
