@@ -121,7 +121,7 @@ class _SqliteClaim:
         result: tuple[str, str | None] = (posts, bodies)
         if length != len(bodies):  # length() stops at a NUL character, which older versions let in
             result = (db.execute(whole.sql, whole.parameters(self.values)).fetchall()[0][0], None)
-        db.execute(mark.sql, mark.parameters(self.values))
+        db.execute(mark.sql, mark.parameters({**self.values, "claimed": result[0]}))
         return result
 
     @staticmethod
@@ -140,8 +140,7 @@ class _SqliteClaim:
 def _claim_in_one_row(connection: AsyncConnection, limit: int) -> tuple[DriverStatement, ...]:
     """The claim's SELECT as one row: the posts without their bodies as a JSON array (each with its body's
     length last), the bodies end to end, and their total length; the same with the bodies inside the JSON
-    (when lengths cannot be trusted); and an UPDATE marking the same rows (the same conditions in the same
-    write transaction select the same entries)."""
+    (when lengths cannot be trusted); and an UPDATE marking the entries that JSON lists."""
     chosen = _claimable(limit, *(column.label(f"c{position}") for position, column in enumerate(
         _CLAIM_COLUMNS))).subquery()
     body = chosen.c[f"c{_CLAIM_COLUMNS.index(post_bodies.c.body)}"]
@@ -150,7 +149,9 @@ def _claim_in_one_row(connection: AsyncConnection, limit: int) -> tuple[DriverSt
                                                     sa.func.length(body))),
         sa.func.group_concat(body, ""), sa.func.sum(sa.func.length(body)))
     whole = sa.select(sa.func.json_group_array(sa.func.json_array(*chosen.c)))
-    mark = outbox.update().where(outbox.c.id.in_(_claimable(limit, outbox.c.id))).values(
+    # The entries are the first element of each post in the JSON just read.
+    claimed = sa.func.json_each(sa.bindparam("claimed", type_=sa.String)).table_valued("value")
+    mark = outbox.update().where(outbox.c.id.in_(sa.select(sa.func.json_extract(claimed.c.value, "$[0]")))).values(
         claimed_at=sa.bindparam("claimed_at"), claimed_by=sa.bindparam("claimed_by"),
         attempts=outbox.c.attempts + 1)
     return (DriverStatement(connection, split), DriverStatement(connection, whole), DriverStatement(connection, mark))
