@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.domain.posts import Outcome, PostState
-from masthead.store.bulk import BulkInsert, DriverStatement, json_text, python_datetime
+from masthead.store.bulk import BulkInsert, DriverStatement, json_text, postgres_insert_from_json, python_datetime
 from masthead.store.dialect import compiled_once, integer_list, one_of
 from masthead.store.policies import add_campaign_actions_txn
 from masthead.store.database import Database
@@ -230,8 +230,14 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
 
 
 async def _commit_through_driver(connection: AsyncConnection, rows: Sequence[DecisionRow], now: datetime) -> None:
-    insert = _decision_insert(connection)
-    await insert.run(connection, [_decision_values(insert, r, insert.value(now)) for r in rows])
+    insert = compiled_once(connection, "decisions from json", lambda connection: postgres_insert_from_json(
+        decisions, _DECISION_COLUMNS, ignore_conflicts=True))
+    await connection.exec_driver_sql(insert, (orjson.dumps([
+        {"post_id": r.post_id, "policy_id": r.policy_id, "policy_version": r.policy_version, "outcome": r.outcome,
+         "labels": r.labels, "facts": r.facts, "trace": r.trace, "versions": r.versions, "automated": r.automated,
+         "created_at": now, "decided_for": r.decided_for, "policy_sha256": r.policy_sha256,
+         "explanation": r.explanation, "statement": r.statement, "restriction_ends_at": r.restriction_ends_at}
+        for r in rows]).decode(),))
     feed_seq = await next_sequence_value_txn(connection, "feed") if any(
         r.state is PostState.PUBLISHED for r in rows) else None
     for (state, lang, labels), post_ids in _by_new_state(rows).items():
