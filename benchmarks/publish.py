@@ -6,7 +6,8 @@ batched insert rate of the same 2 KB rows, measured in the same run.
 
 Goal (issue 2): the pipeline at least 50% of the raw batched insert rate, for the foundation's stage set
 (post facts, language, a decision). Both references are printed: through SQLAlchemy Core (the stack the
-application itself writes with) and through the driver directly. The other stage sets show what the later
+application itself writes with, against which the goal is judged) and through the driver directly (the floor,
+for comparison). The other stage sets show what the later
 capabilities (credentials, reprint signing and indexing, classifiers) cost on top.
 """
 from __future__ import annotations
