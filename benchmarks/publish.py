@@ -30,7 +30,7 @@ from masthead.clock import SystemClock
 from masthead.context import Context
 from masthead.pipeline.assembly import build_stages
 from masthead.pipeline.stages import Classify, PostWork, Stage
-from masthead.pipeline.worker import PipelineWorker, freeze_startup_heap
+from masthead.pipeline.worker import PipelineWorker, prepare_garbage_collector
 from masthead.services.accounts import do_sign_up
 from masthead.services.channels import do_create_channel
 from masthead.services.posts import do_publish
@@ -121,7 +121,7 @@ async def pipeline_rate(ctx: Context, posts: int, stages: str, run: int) -> floa
         async with ctx.db.write() as connection:
             await insert_posts_txn(connection, rows, ctx.clock.now())
     worker = PipelineWorker(ctx, stage_set(ctx, stages))
-    freeze_startup_heap()  # as run_forever does when a worker starts
+    prepare_garbage_collector()  # as run_forever does when a worker starts
     started = time.perf_counter()
     decided = await worker.run_until_idle()
     rate = decided / (time.perf_counter() - started)

@@ -13,7 +13,7 @@ from masthead.pipeline.assembly import build_stages
 from masthead.pipeline.stages import PostWork
 from masthead.pipeline.worker import PipelineWorker, decision_row
 from masthead.settings import Settings
-from masthead.store.pipeline import claim_batch_txn, commit_decisions_txn
+from masthead.store.pipeline import ClaimRequest, claim_batch_txn, commit_decisions_txn
 from masthead.store.posts import insert_posts_txn
 from masthead.store.tables import decisions, outbox, posts
 from tests.conftest import FAST_HASHER, Api
@@ -150,3 +150,21 @@ async def test_a_claim_carries_every_post_exactly_as_stored(api: Api, ctx: Conte
         assert all(post.created_at == created for post in claimed)
         assert [post.attempts for post in claimed] == [attempt] * clean + [1] * (limit - clean)
         clock.advance(seconds=31)  # the lease runs out: the next claim takes the same posts again
+
+
+async def test_a_commit_can_claim_the_next_batch_in_its_transaction(api: Api, ctx: Context, clock: FakeClock) -> None:
+    await _publish_many(api, 5)
+    async with ctx.db.write() as connection:
+        first = await claim_batch_txn(connection, worker_id="w", now=clock.now(), lease=timedelta(seconds=30), limit=2)
+    batch = [PostWork(post=post) for post in first]
+    for stage in build_stages(ctx):
+        await stage.run(batch)
+    async with ctx.db.write() as connection:
+        following = await commit_decisions_txn(connection, [decision_row(work) for work in batch], clock.now(),
+                                               claim_next=ClaimRequest("w", timedelta(seconds=30), 2))
+    assert [post.post_id for post in following] == [first[1].post_id + 1, first[1].post_id + 2]
+    assert await _counts(ctx) == (2, 2, 3)
+    async with ctx.db.read() as connection:
+        held = (await connection.execute(sa.select(outbox.c.post_id).where(outbox.c.claimed_by == "w")
+                                         .order_by(outbox.c.post_id))).scalars().all()
+    assert held == [post.post_id for post in following]  # marked in the same transaction: nobody else takes them

@@ -223,7 +223,7 @@ class PipelineWorker:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         await self.warn_if_reprint_index_is_stale()
-        freeze_startup_heap()
+        prepare_garbage_collector()
         poll = self.ctx.settings.pipeline_poll_seconds
         next_maintenance = 0.0
         while not stop.is_set():
@@ -246,8 +246,9 @@ class PipelineWorker:
 
 
 # Python's default, 5 ms, is how long a thread waiting for the GIL lets a computing thread run before asking for
-# it. SQLite's thread needs the GIL briefly between statements and would wait that long each time. Measured
-# side by side (foundation stages, µs per post): 5 ms 45, 0.5 ms 39-41, 0.2 ms 35-37, 0.1 ms 35.
+# it. SQLite's thread needs the GIL briefly between statements and would wait that long each time. Measured in
+# pairs of runs alternating in the same minutes (foundation stages, µs per post): 0.5 ms 39-41 against
+# 0.2 ms 35-37; then 0.2 ms 35-37 against 0.1 ms 35; 0.05 ms was no better than 0.1 ms.
 _SWITCH_INTERVAL_SECONDS = 0.0001
 
 
@@ -270,14 +271,15 @@ async def _first_of(task: asyncio.Task[Any], event: asyncio.Event) -> None:
         waiting.cancel()
 
 
-def freeze_startup_heap() -> None:
-    """Put everything loaded so far (modules, models, the compiled policy, SQLAlchemy's caches) beyond the cyclic
-    garbage collector. It lives as long as the process, yet every full collection would walk it again: about
-    30 µs per post through the pipeline on SQLite (benchmarks/publish.py, which calls this too)."""
+def prepare_garbage_collector() -> None:
+    """Set the cyclic garbage collector up for deciding batches. Everything loaded so far (modules, models, the
+    compiled policy, SQLAlchemy's caches) is frozen beyond its reach: it lives as long as the process, yet every
+    full collection would walk it again (about 30 µs per post on SQLite). And as each batch allocates tens of
+    thousands of objects that mostly die with it, the youngest generation is collected every 10,000
+    allocations rather than 700 (about 1 µs of ~35 per post). Both measured with benchmarks/publish.py, which
+    calls this too."""
     gc.collect()
     gc.freeze()
-    # Each batch allocates tens of thousands of objects that mostly die with it; collecting the youngest
-    # generation every 10,000 allocations rather than 700 saved about 1 µs of ~35 per post (side by side).
     gc.set_threshold(10_000, 10, 10)
 
 
