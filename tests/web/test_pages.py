@@ -1,63 +1,15 @@
 """The pages in a real browser: Playwright driving Debian's Chromium against a live server with demo data."""
 from __future__ import annotations
 
-import asyncio
-import shutil
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from masthead.api.app import create_app
-from masthead.context import Context
-from masthead.demo import DEMO_PASSWORD, load_demo
-from masthead.settings import Settings
-from masthead.store.migrate import run_migrations
-from tests.conftest import FAST_HASHER, service_unavailable
-from tests.live_server import serving
+from masthead.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("web") / "masthead.db"
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{database}", pipeline_poll_seconds=0.05)
-    run_migrations(settings.database_url)
-    ctx = Context.create(settings, hasher=FAST_HASHER)
-
-    async def demo() -> None:
-        await load_demo(ctx)
-        await ctx.db.dispose()
-    asyncio.run(demo())
-    with serving(create_app(ctx)) as base:
-        deadline = time.monotonic() + 20
-        while httpx.get(f"{base}/healthz").json()["pipeline_backlog"] and time.monotonic() < deadline:
-            time.sleep(0.05)
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        service_unavailable(f"Chromium is not installed at {CHROMIUM} (make test installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
 
 
 def test_front_page_to_channel_to_post(server: str, page: Page) -> None:

@@ -16,7 +16,7 @@ from masthead.live.announce import announce_published, connect_redis
 from masthead.live.hub import Hub
 from masthead.pipeline.assembly import build_worker
 from masthead.verification.files import MAX_FILE_BYTES
-from masthead.web.pages import mount_web
+from masthead.web.routes import mount_web
 
 API_PREFIX = "/api/v1"
 # JSON may escape each character of a post as \uXXXX (six bytes), so the envelope is checked generously

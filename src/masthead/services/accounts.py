@@ -68,6 +68,12 @@ async def do_sign_in(ctx: Context, *, handle: str, password: str) -> str:
     return token
 
 
+async def do_sign_out(ctx: Context, token: str) -> None:
+    """End a session: the token stops working at once."""
+    async with ctx.db.write() as connection:
+        await store.delete_token_txn(connection, hash_token(token))
+
+
 _DUMMY_HASH_SOURCE = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$hYbT9gJ8c0ZyFh0P0GmZQ0r6xGmF5Hk2lC9bZxY1q6E"
 
 

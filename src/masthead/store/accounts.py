@@ -42,6 +42,10 @@ async def insert_token_txn(connection: AsyncConnection, *, token_hash: str, acco
     await connection.execute(tokens.insert().values(token_hash=token_hash, account_id=account_id, created_at=now))
 
 
+async def delete_token_txn(connection: AsyncConnection, token_hash: str) -> None:
+    await connection.execute(tokens.delete().where(tokens.c.token_hash == token_hash))
+
+
 async def _roles_of(connection: AsyncConnection, account_id: int) -> frozenset[Role]:
     rows = await connection.execute(sa.select(account_roles.c.role).where(account_roles.c.account_id == account_id))
     return frozenset(Role(row.role) for row in rows)

@@ -58,3 +58,17 @@ async def latest_notification_id(connection: AsyncConnection, account_id: int) -
     latest = (await connection.execute(sa.select(sa.func.max(notifications.c.id)).where(
         notifications.c.account_id == account_id))).scalar()
     return int(latest or 0)
+
+
+async def unread_count(connection: AsyncConnection, account_id: int) -> int:
+    count = (await connection.execute(sa.select(sa.func.count()).select_from(notifications).where(
+        notifications.c.account_id == account_id, notifications.c.read_at.is_(None)))).scalar_one()
+    return int(count)
+
+
+async def mark_read_txn(connection: AsyncConnection, account_id: int, up_to_id: int, now: datetime) -> int:
+    """Mark an account's notices up to and including up_to_id as read; returns how many changed."""
+    result = await connection.execute(notifications.update().where(
+        notifications.c.account_id == account_id, notifications.c.id <= up_to_id,
+        notifications.c.read_at.is_(None)).values(read_at=now))
+    return int(result.rowcount or 0)

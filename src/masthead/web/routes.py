@@ -1,0 +1,11 @@
+"""Every page of the web app, gathered from the parts of the site."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from masthead.web import accounts, reader
+from masthead.web.site import mount_pages
+
+
+def mount_web(app: FastAPI) -> None:
+    mount_pages(app, [*accounts.PAGES, *reader.PAGES])

@@ -1,0 +1,72 @@
+"""The web app's routes: each part of the site lists its pages; every page gets its language, the signed-in
+account, a CSRF check on forms, and errors shown as a page in words, never as JSON or a 500."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import Response
+
+from masthead.domain.errors import Forbidden, MastheadError, Unauthenticated
+from masthead.web.errors import error_message
+from masthead.web.i18n import LANGUAGE_COOKIE, choose_language
+from masthead.web.render import context_of, redirect, render
+from masthead.web.session import CSRF_FIELD, CSRF_HEADER, csrf_valid, viewer_of
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    handler: Handler
+    methods: tuple[str, ...] = ("GET",)
+    # Signed-out visitors are sent to the sign-in page and brought back afterwards.
+    sign_in: bool = False
+
+
+async def render_error(request: Request, exc: MastheadError) -> Response:
+    return await render(request, "error.html", {"status": exc.status, "message": error_message(request, exc)},
+                        status=exc.status)
+
+
+def _sign_in_first(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect(request, "/login?next=" + quote(target, safe=""))
+
+
+def _wrap(page: Page) -> Handler:
+    async def handle(request: Request) -> Response:
+        request.state.lang = choose_language(request.cookies.get(LANGUAGE_COOKIE),
+                                             request.headers.get("accept-language", ""))
+        request.state.viewer = await viewer_of(context_of(request), request)
+        try:
+            if request.method == "POST":
+                form = await request.form()
+                submitted = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+                if not csrf_valid(request, submitted if isinstance(submitted, str) else None):
+                    raise Forbidden("this form has expired or came from another site; reload the page and try again",
+                                    code="csrf_failed")
+            if page.sign_in and request.state.viewer is None:
+                return _sign_in_first(request)
+            return await page.handler(request)
+        except Unauthenticated:
+            return _sign_in_first(request)
+        except MastheadError as exc:
+            return await render_error(request, exc)
+    return handle
+
+
+def mount_pages(app: FastAPI, pages: list[Page]) -> None:
+    for page in pages:
+        app.add_route(page.path, _wrap(page), methods=list(page.methods), include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
