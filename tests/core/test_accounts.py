@@ -73,3 +73,17 @@ async def test_missing_or_bad_auth(api: Api, headers: dict[str, str], code: str)
     response = await api.client.get("/api/v1/accounts/me", headers=headers)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == code
+
+
+async def test_a_session_cookie_signs_in_reads_but_never_writes(api: Api) -> None:
+    token = await api.sign_up("cookie_reader")
+    api.client.cookies.set("masthead_session", token)
+    try:
+        me = await api.client.get("/api/v1/accounts/me")
+        assert me.status_code == 200 and me.json()["handle"] == "cookie_reader"
+        created = await api.client.post("/api/v1/channels", json={"handle": "cookie_made", "name": "No"})
+        assert created.status_code == 401
+        api.client.cookies.set("masthead_session", "not-a-token")
+        assert (await api.client.get("/api/v1/accounts/me")).status_code == 401
+    finally:
+        api.client.cookies.clear()

@@ -10,6 +10,11 @@ from masthead.context import Context
 from masthead.domain.errors import Unauthenticated
 from masthead.domain.models import Account
 from masthead.services.accounts import access_account_by_token
+from masthead.web.session import SESSION_COOKIE
+
+# A browser's session cookie signs in reads (the pages' live stream); writes need the bearer token, so that a
+# cookie alone can never be used to forge an API call from another site.
+_COOKIE_METHODS = frozenset({"GET", "HEAD"})
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token> from POST /api/v1/sessions")
 
@@ -26,6 +31,12 @@ async def optional_account(
 ) -> Account | None:
     header = request.headers.get("authorization")
     if header is None:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and request.method in _COOKIE_METHODS:
+            try:
+                return await access_account_by_token(ctx, cookie)
+            except Unauthenticated:
+                return None
         return None
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'", code="invalid_authorization")
