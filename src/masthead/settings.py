@@ -29,6 +29,7 @@ class Settings:
     scopes_file: str = ""
     reapply_wait_days: int = 30
     data_dir: str = "./data"
+    session_days: int = 30
 
     @property
     def is_sqlite(self) -> bool:

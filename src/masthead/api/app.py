@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from masthead import __version__
 from masthead.api.errors import install_error_handlers
 from masthead.api.limits import BodySizeLimit
+from masthead.api.log_redaction import install_log_redaction
 from masthead.api.routes import accounts, channels, credentials, live, moderation, posts, system, transparency
 from masthead.context import Context
 from masthead.live.announce import announce_published, connect_redis
@@ -26,6 +27,7 @@ ENVELOPE_BYTES = 64 * 1024
 
 
 def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
+    install_log_redaction()
     hub = Hub()
     bridge = connect_redis(ctx.settings.redis_url)
     announce = announce_published(hub, bridge)

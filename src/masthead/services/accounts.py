@@ -5,12 +5,14 @@ import asyncio
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from masthead.context import Context
 from masthead.domain.accounts import Role, check_display_name, check_handle, check_password
-from masthead.domain.errors import Conflict, Unauthenticated
+from masthead.domain.errors import Conflict, NotFound, Unauthenticated
 from masthead.domain.models import Account
 from masthead.store import accounts as store
 from masthead.store.audit import append_audit_txn
@@ -84,10 +86,44 @@ def _verify_quietly(ctx: Context, password_hash: str, password: str) -> bool:
         return False
 
 
+def _sessions_issued_after(ctx: Context) -> datetime:
+    return ctx.clock.now() - timedelta(days=ctx.settings.session_days)
+
+
 async def access_account_by_token(ctx: Context, token: str) -> Account:
     async with ctx.db.read() as connection:
-        account = await store.account_by_token_hash(connection, hash_token(token))
+        account = await store.account_by_token_hash(connection, hash_token(token), _sessions_issued_after(ctx))
     if account is None:
-        raise Unauthenticated("this token is not valid; sign in again with POST /api/v1/sessions",
+        raise Unauthenticated("this token is not valid or has expired; sign in again with POST /api/v1/sessions",
                               code="invalid_token")
     return account
+
+
+# A session is named by the start of its token's hash: enough to tell sessions apart, and useless to sign in with.
+SESSION_ID_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: str
+    created_at: datetime
+    expires_at: datetime
+    current: bool
+
+
+async def sessions_of(ctx: Context, account: Account, current_token: str | None) -> list[SessionView]:
+    async with ctx.db.read() as connection:
+        found = await store.sessions_of(connection, account.id, _sessions_issued_after(ctx))
+    current_hash = hash_token(current_token) if current_token else None
+    lifetime = timedelta(days=ctx.settings.session_days)
+    return [SessionView(s.token_hash[:SESSION_ID_LENGTH], s.created_at, s.created_at + lifetime,
+                        s.token_hash == current_hash) for s in found]
+
+
+async def do_revoke_session(ctx: Context, account: Account, session_id: str) -> None:
+    """End one of the account's own sessions (on a lost phone, say); its token stops working at once."""
+    if len(session_id) != SESSION_ID_LENGTH or not all(c in "0123456789abcdef" for c in session_id):
+        raise NotFound(f"no session {session_id!r}", code="session_not_found")
+    async with ctx.db.write() as connection:
+        if not await store.delete_account_token_txn(connection, account.id, session_id):
+            raise NotFound(f"no session {session_id!r}", code="session_not_found")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -69,10 +70,28 @@ async def account_by_id(connection: AsyncConnection, account_id: int) -> Account
     return await _account_where(connection, accounts.c.id == account_id)
 
 
-async def account_by_token_hash(connection: AsyncConnection, token_hash: str) -> Account | None:
-    return await _account_where(
-        connection, accounts.c.id == sa.select(tokens.c.account_id).where(tokens.c.token_hash == token_hash).scalar_subquery()
-    )
+async def account_by_token_hash(connection: AsyncConnection, token_hash: str, issued_after: datetime) -> Account | None:
+    """The account of a token issued after the given moment (older tokens have expired)."""
+    return await _account_where(connection, accounts.c.id == sa.select(tokens.c.account_id).where(
+        tokens.c.token_hash == token_hash, tokens.c.created_at > issued_after).scalar_subquery())
+
+
+@dataclass(frozen=True)
+class Session:
+    token_hash: str
+    created_at: datetime
+
+
+async def sessions_of(connection: AsyncConnection, account_id: int, issued_after: datetime) -> list[Session]:
+    rows = await connection.execute(sa.select(tokens.c.token_hash, tokens.c.created_at).where(
+        tokens.c.account_id == account_id, tokens.c.created_at > issued_after).order_by(tokens.c.created_at.desc()))
+    return [Session(row.token_hash, row.created_at) for row in rows]
+
+
+async def delete_account_token_txn(connection: AsyncConnection, account_id: int, token_hash_prefix: str) -> int:
+    result = await connection.execute(tokens.delete().where(
+        tokens.c.account_id == account_id, tokens.c.token_hash.startswith(token_hash_prefix, autoescape=True)))
+    return int(result.rowcount or 0)
 
 
 async def password_hash_of(connection: AsyncConnection, handle: str) -> tuple[int, str] | None:

@@ -19,8 +19,6 @@ CSRF_COOKIE = "masthead_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 CSRF_BYTES = 32
-# A browser session lasts this long without signing in again.
-SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600
 
 
 def _cookie_options(request: Request) -> dict[str, Any]:
@@ -59,7 +57,10 @@ def csrf_valid(request: Request, submitted: str | None) -> bool:
 
 
 def start_session(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_MAX_AGE_SECONDS, **_cookie_options(request))
+    """The cookie lives as long as the token does (MASTHEAD_SESSION_DAYS)."""
+    ctx: Context = request.app.state.ctx
+    response.set_cookie(SESSION_COOKIE, token, max_age=ctx.settings.session_days * 24 * 3600,
+                        **_cookie_options(request))
     # A new CSRF token with every session, so a token seen before sign-in is worth nothing after it.
     response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(CSRF_BYTES), **_cookie_options(request))
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.schemas import SignInIn, SignUpIn
 from masthead.api.views import account_view
-from masthead.services.accounts import do_sign_in, do_sign_up
+from masthead.services.accounts import do_revoke_session, do_sign_in, do_sign_up, sessions_of
 from masthead.store import channels as channel_store
+from masthead.web.session import SESSION_COOKIE
 
 router = APIRouter(tags=["accounts"])
 
@@ -32,3 +33,25 @@ async def me(account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     return {**account_view(account),
             "channels": [{"handle": channel.handle, "name": channel.name, "role": role.value}
                          for channel, role in memberships]}
+
+
+def _presented_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:]
+    return request.cookies.get(SESSION_COOKIE)
+
+
+@router.get("/sessions")
+async def my_sessions(account: CurrentAccount, ctx: Ctx, request: Request) -> dict[str, Any]:
+    """The account's unexpired sessions (API tokens and browser sign-ins), newest first."""
+    found = await sessions_of(ctx, account, _presented_token(request))
+    return {"items": [{"id": s.id, "created_at": s.created_at.isoformat(), "expires_at": s.expires_at.isoformat(),
+                       "current": s.current} for s in found]}
+
+
+@router.delete("/sessions/{session_id}", status_code=204)
+async def revoke_session(session_id: str, account: CurrentAccount, ctx: Ctx) -> Response:
+    """End one of the account's sessions; its token stops working at once."""
+    await do_revoke_session(ctx, account, session_id)
+    return Response(status_code=204)
