@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -50,7 +51,9 @@ class Site:
                 return token
             finally:
                 await ctx.db.dispose()
-        return asyncio.run(create())
+        # Playwright's sync API keeps an event loop running in this thread, so the account is made in another.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, create()).result()
 
     def token(self, handle: str, password: str = DEMO_PASSWORD) -> str:
         token: str = httpx.post(self.url("/api/v1/sessions"), json={"handle": handle, "password": password}).json()["token"]

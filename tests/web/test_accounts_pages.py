@@ -1,6 +1,7 @@
 """Accounts in the browser: sign up, sign out, sign in; field errors in words; CSRF; Chinese; phone; axe."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import httpx
@@ -99,3 +100,25 @@ def test_sign_in_returns_to_the_page_asked_for_and_never_elsewhere(site: Site, p
     page.get_by_label("Password").fill("masthead-demo")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(site.url("/"))
+
+
+def test_a_session_on_a_lost_device_is_ended_from_the_settings_page(
+        site: Site, new_context: Callable[..., BrowserContext]) -> None:
+    site.make_account("two_devices")
+    laptop = new_context().new_page()
+    phone = new_context(viewport=PHONE).new_page()
+    for device in (laptop, phone):
+        sign_in(device, site, "two_devices", "correct horse battery")
+    laptop.get_by_role("link", name="@two_devices").click()
+    rows = laptop.locator("tbody tr")
+    expect(rows).to_have_count(3)  # the account's first token, the phone and this laptop
+    assert_accessible(laptop)
+    phone_token = next(c["value"] for c in phone.context.cookies() if c["name"] == "masthead_session")
+    phone_session = hashlib.sha256(phone_token.encode()).hexdigest()[:16]
+    rows.filter(has_text=phone_session).get_by_role("button", name="End").click()
+    expect(laptop.locator(".notice")).to_have_text("The session has ended.")
+    expect(laptop.locator("tbody tr")).to_have_count(2)
+    phone.reload()
+    expect(phone.get_by_role("link", name="Sign in")).to_be_visible()
+    laptop.get_by_role("button", name="Sign out here").click()
+    expect(laptop.get_by_role("link", name="Sign in")).to_be_visible()
