@@ -70,3 +70,34 @@ def test_export_command(database_url: str, monkeypatch: pytest.MonkeyPatch, caps
     assert capsys.readouterr().out.startswith("id,source,created_at,decision_visibility")
     assert main(["transparency", "export", "--since", "soon"]) == 2
     assert "--since must be a date" in capsys.readouterr().err
+
+
+async def test_report_counts_outcomes_rules_automation_and_days(api: Api, ctx: Context) -> None:
+    await _history(api, ctx)
+    report = (await api.client.get("/api/v1/transparency/report")).json()
+    assert report["decisions"] == {"total": 1, "by_outcome": {"hold": 1}}
+    assert report["by_rule"] == {"political-news-needs-credential": 1}
+    assert report["automated_share"] == 0.5
+    today = ctx.clock.now().date().isoformat()
+    assert report["over_time"] == {"unit": "day", "periods": [{"start": today, "automated": 1, "human": 1}]}
+    ranged = (await api.client.get("/api/v1/transparency/report",
+                                   params={"since": "2025-01-01", "until": "2025-01-04"})).json()
+    assert ranged["automated_share"] is None and ranged["decisions"] == {"total": 0, "by_outcome": {}}
+    assert [p["start"] for p in ranged["over_time"]["periods"]] == ["2025-01-01", "2025-01-02", "2025-01-03"]
+    year = (await api.client.get("/api/v1/transparency/report",
+                                 params={"since": "2025-01-01", "until": "2026-01-01"})).json()["over_time"]
+    assert year["unit"] == "week" and year["periods"][0]["start"] == "2024-12-30" and len(year["periods"]) == 53
+
+
+async def test_statements_download_in_both_formats(api: Api, ctx: Context) -> None:
+    await _history(api, ctx)
+    as_json = await api.client.get("/api/v1/transparency/statements")
+    assert as_json.status_code == 200 and as_json.headers["content-type"] == "application/json"
+    assert [s["source"] for s in as_json.json()] == ["pipeline", "moderator"]
+    as_csv = await api.client.get("/api/v1/transparency/statements", params={"format": "csv", "since": "2020-01-01"})
+    assert as_csv.headers["content-disposition"] == 'attachment; filename="masthead-statements.csv"'
+    assert len(list(csv.DictReader(io.StringIO(as_csv.text)))) == 2
+    bad_day = await api.client.get("/api/v1/transparency/statements", params={"until": "tomorrow"})
+    assert bad_day.status_code == 400 and bad_day.json()["error"]["code"] == "invalid_date"
+    bad_format = await api.client.get("/api/v1/transparency/statements", params={"format": "xml"})
+    assert bad_format.status_code == 422 and bad_format.json()["error"]["code"] == "invalid_request"

@@ -89,3 +89,34 @@ async def appeal_counts(connection: AsyncConnection, since: datetime | None,
     if until is not None:
         query = query.where(appeals.c.created_at < until)
     return {(outcome or "pending"): count for outcome, count in await connection.execute(query)}
+
+
+def _in_range(query: sa.Select[Any], column: sa.ColumnElement[Any], since: datetime | None,
+              until: datetime | None) -> sa.Select[Any]:
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column < until)
+    return query
+
+
+async def decision_outcome_counts(connection: AsyncConnection, since: datetime | None,
+                                  until: datetime | None) -> dict[str, int]:
+    """The pipeline's decisions by outcome, publish included."""
+    query = _in_range(sa.select(decisions.c.outcome, sa.func.count()).group_by(decisions.c.outcome),
+                      decisions.c.created_at, since, until)
+    return {outcome: count for outcome, count in await connection.execute(query)}
+
+
+async def restriction_rule_counts(connection: AsyncConnection, since: datetime | None,
+                                  until: datetime | None) -> dict[str, int]:
+    """How often each policy rule was enforced in a restricting decision (one with a statement of reasons)."""
+    query = _in_range(sa.select(decisions.c.trace).where(decisions.c.statement.is_not(None)),
+                      decisions.c.created_at, since, until)
+    counts: dict[str, int] = {}
+    result = await connection.stream(query)
+    async for (trace,) in result:
+        for entry in trace:
+            if entry.get("enforced"):
+                counts[entry["rule"]] = counts.get(entry["rule"], 0) + 1
+    return counts
