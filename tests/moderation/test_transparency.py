@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from masthead.clock import FakeClock
 from masthead.cli import main
 from masthead.context import Context
 from masthead.domain.accounts import Role
@@ -15,7 +16,7 @@ from tests.moderation.test_workflow import queue, resolve, staff
 from tests.scores import PoliticalScores
 
 
-async def _history(api: Api, ctx: Context) -> None:
+async def _history(api: Api, ctx: Context) -> str:
     api.app.state.worker.stages.insert(-1, PoliticalScores())
     author = await api.sign_up("author")
     await api.channel(author, "author_news")
@@ -29,6 +30,7 @@ async def _history(api: Api, ctx: Context) -> None:
     await api.client.post(f"/api/v1/decisions/{decision_id}/appeals", headers=api.auth(author), json={"text": "local"})
     [appeal] = await queue(api, mod_b, "appeal")
     await resolve(api, mod_b, appeal["id"], "overturn", "Local civic news.")
+    return author
 
 
 async def test_report_counts_every_statement_appeal_and_reversal(api: Api, ctx: Context) -> None:
@@ -101,3 +103,23 @@ async def test_statements_download_in_both_formats(api: Api, ctx: Context) -> No
     assert bad_day.status_code == 400 and bad_day.json()["error"]["code"] == "invalid_date"
     bad_format = await api.client.get("/api/v1/transparency/statements", params={"format": "xml"})
     assert bad_format.status_code == 422 and bad_format.json()["error"]["code"] == "invalid_request"
+
+
+async def test_settled_days_kept_and_later_days_counted_fresh(api: Api, ctx: Context, clock: FakeClock) -> None:
+    author = await _history(api, ctx)
+    clock.advance(days=2)
+    first = (await api.client.get("/api/v1/transparency/report")).json()
+    assert first["statements"] == 2 and len(first["over_time"]["periods"]) == 1
+    await api.publish(author, "author_news", "Election recount", "The recount starts on Monday.")
+    await api.run_pipeline()
+    report = (await api.client.get("/api/v1/transparency/report")).json()
+    assert report["statements"] == 3 and report["decisions"]["by_outcome"] == {"hold": 2}
+    assert report["by_rule"] == {"political-news-needs-credential": 2}
+    assert report["over_time"]["periods"] == [{"start": "2026-01-01", "automated": 1, "human": 1},
+                                              {"start": "2026-01-02", "automated": 0, "human": 0},
+                                              {"start": "2026-01-03", "automated": 1, "human": 0}]
+    settled_only = (await api.client.get("/api/v1/transparency/report",
+                                         params={"since": "2026-01-01", "until": "2026-01-02"})).json()
+    assert settled_only["statements"] == 2 and settled_only["decisions"]["total"] == 1
+    live_only = (await api.client.get("/api/v1/transparency/report", params={"since": "2026-01-03"})).json()
+    assert live_only["statements"] == 1 and live_only["by_automation"] == {"AUTOMATED_DECISION_PARTIALLY": 1}

@@ -12,11 +12,8 @@ import orjson
 
 from masthead.context import Context
 from masthead.domain.errors import BadRequest
-from masthead.transparency.statements import (
-    StatementRecord, appeal_counts, decision_outcome_counts, restriction_rule_counts, statements_between,
-)
-
-NOT_AUTOMATED = "AUTOMATED_DECISION_NOT_AUTOMATED"
+from masthead.transparency.statements import StatementRecord, appeal_counts, statements_between
+from masthead.transparency.tallies import NOT_AUTOMATED, add_into, new_tally, tallies_between
 
 CSV_FIELDS = (
     "id", "source", "created_at", "decision_visibility", "end_date_visibility_restriction", "decision_ground",
@@ -37,40 +34,26 @@ def parse_day(value: str | None, name: str) -> datetime | None:
 
 
 async def transparency_report(ctx: Context, since: datetime | None, until: datetime | None) -> dict[str, Any]:
-    by_category: Counter[str] = Counter()
-    by_visibility: Counter[str] = Counter()
-    by_detection: Counter[str] = Counter()
-    by_automation: Counter[str] = Counter()
-    by_source: Counter[str] = Counter()
-    by_day: dict[date, Counter[str]] = {}
-    total = 0
     async with ctx.db.read() as connection:
-        async for record in statements_between(connection, since, until):
-            statement = record.statement
-            total += 1
-            by_category[statement.get("category", "")] += 1
-            for visibility in statement.get("decision_visibility", []):
-                by_visibility[visibility] += 1
-            by_detection["automated" if statement.get("automated_detection") == "Yes" else "human"] += 1
-            automation = statement.get("automated_decision", "")
-            by_automation[automation] += 1
-            by_source[statement.get("source_type", "")] += 1
-            day = by_day.setdefault(record.created_at.astimezone(UTC).date(), Counter())
-            day["human" if automation == NOT_AUTOMATED else "automated"] += 1
+        by_day = await tallies_between(ctx.db, connection, ctx.clock.now(), since, until)
         appeals = await appeal_counts(connection, since, until)
-        outcomes = await decision_outcome_counts(connection, since, until)
-        rules = await restriction_rule_counts(connection, since, until)
-    automated = total - by_automation.get(NOT_AUTOMATED, 0)
+    total = new_tally()
+    for tally in by_day.values():
+        add_into(total, tally)
+    statements = sum(total["by_category"].values())
+    automated = statements - total["by_automation"].get(NOT_AUTOMATED, 0)
     return {
         "since": since.date().isoformat() if since else None, "until": until.date().isoformat() if until else None,
-        "statements": total, "by_category": dict(by_category), "by_action": dict(by_visibility),
-        "by_detection": dict(by_detection), "by_automation": dict(by_automation), "by_source": dict(by_source),
+        "statements": statements, "by_category": dict(total["by_category"]), "by_action": dict(total["by_action"]),
+        "by_detection": dict(total["by_detection"]), "by_automation": dict(total["by_automation"]),
+        "by_source": dict(total["by_source"]),
         "appeals": {"total": sum(appeals.values()), "by_outcome": appeals},
         "reversals": appeals.get("overturn", 0),
-        "decisions": {"total": sum(outcomes.values()), "by_outcome": outcomes},
-        "by_rule": rules,
-        "automated_share": round(automated / total, 4) if total else None,
-        "over_time": over_time(by_day, since, until),
+        "decisions": {"total": sum(total["by_outcome"].values()), "by_outcome": dict(total["by_outcome"])},
+        "by_rule": dict(total["by_rule"]),
+        "automated_share": round(automated / statements, 4) if statements else None,
+        "over_time": over_time({day: tally["decided_by"] for day, tally in by_day.items()
+                                if tally["decided_by"]}, since, until),
     }
 
 
