@@ -16,7 +16,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
