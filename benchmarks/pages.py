@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 from argon2 import PasswordHasher
 
@@ -99,7 +99,10 @@ async def fill(ctx: Context, post_count: int, channel_count: int, item_count: in
          now - timedelta(days=100), now + timedelta(days=265)) for i in range(1, CREDENTIALED + 1)])
     # Every tenth post is held (with a statement of reasons and an open queue item) up to item_count of them.
     held_every = max(1, post_count // item_count) if item_count else 0
-    post_rows, body_rows, decision_rows, item_rows = [], [], [], []
+    post_rows: list[tuple[Any, ...]] = []
+    body_rows: list[tuple[Any, ...]] = []
+    decision_rows: list[tuple[Any, ...]] = []
+    item_rows: list[tuple[Any, ...]] = []
     created = sorted(now - timedelta(seconds=rng.uniform(60, DAYS * 86400)) for _ in range(post_count))
     feed_seq = 0
     for post_id in range(1, post_count + 1):
