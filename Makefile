@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test chromium clean
+.PHONY: run test chromium screenshot-tools screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+screenshot-tools:
+	@{ fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && command -v pngquant >/dev/null 2>&1; } || { \
+		echo "Installing Debian's fonts-noto-cjk (Chinese in the screenshots) and pngquant (smaller PNGs)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-cjk pngquant; }
+
+# PNGs of the main pages in English and Chinese, desktop and phone, into docs/screenshots/.
+screenshots: $(STAMP) chromium screenshot-tools
+	$(BIN)/python scripts/screenshots.py --output docs/screenshots
 
 clean:
 	rm -rf $(VENV) masthead.db masthead.db-wal masthead.db-shm

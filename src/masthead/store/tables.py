@@ -148,6 +148,8 @@ decisions = sa.Table(
     sa.Column("lifted_at", UTCDateTime, nullable=True),
     sa.UniqueConstraint("post_id", "policy_id", "policy_version", name="uq_decisions_post_policy"),
     sa.Index("ix_decisions_restriction_ends", "restriction_ends_at"),
+    # The transparency report and export read statements by the time they were made.
+    sa.Index("ix_decisions_created", "created_at"),
 )
 
 # The reprint index, shared by every worker: each published post's MinHash signature and its LSH band keys.
@@ -265,6 +267,7 @@ moderation_events = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_moderation_events_post", "post_id", "id"),
     sa.Index("ix_moderation_events_item", "item_id", "id"),
+    sa.Index("ix_moderation_events_created", "created_at"),
 )
 
 reports = sa.Table(

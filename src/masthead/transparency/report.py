@@ -5,7 +5,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import orjson
@@ -13,6 +13,7 @@ import orjson
 from masthead.context import Context
 from masthead.domain.errors import BadRequest
 from masthead.transparency.statements import StatementRecord, appeal_counts, statements_between
+from masthead.transparency.tallies import NOT_AUTOMATED, add_into, new_tally, tallies_between
 
 CSV_FIELDS = (
     "id", "source", "created_at", "decision_visibility", "end_date_visibility_restriction", "decision_ground",
@@ -33,30 +34,66 @@ def parse_day(value: str | None, name: str) -> datetime | None:
 
 
 async def transparency_report(ctx: Context, since: datetime | None, until: datetime | None) -> dict[str, Any]:
-    by_category: Counter[str] = Counter()
-    by_visibility: Counter[str] = Counter()
-    by_detection: Counter[str] = Counter()
-    by_automation: Counter[str] = Counter()
-    by_source: Counter[str] = Counter()
-    total = 0
     async with ctx.db.read() as connection:
-        async for record in statements_between(connection, since, until):
-            statement = record.statement
-            total += 1
-            by_category[statement.get("category", "")] += 1
-            for visibility in statement.get("decision_visibility", []):
-                by_visibility[visibility] += 1
-            by_detection["automated" if statement.get("automated_detection") == "Yes" else "human"] += 1
-            by_automation[statement.get("automated_decision", "")] += 1
-            by_source[statement.get("source_type", "")] += 1
+        by_day = await tallies_between(ctx.db, connection, ctx.clock.now(), since, until)
         appeals = await appeal_counts(connection, since, until)
+    total = new_tally()
+    for tally in by_day.values():
+        add_into(total, tally)
+    statements = sum(total["by_category"].values())
+    automated = statements - total["by_automation"].get(NOT_AUTOMATED, 0)
     return {
         "since": since.date().isoformat() if since else None, "until": until.date().isoformat() if until else None,
-        "statements": total, "by_category": dict(by_category), "by_action": dict(by_visibility),
-        "by_detection": dict(by_detection), "by_automation": dict(by_automation), "by_source": dict(by_source),
+        "statements": statements, "by_category": dict(total["by_category"]), "by_action": dict(total["by_action"]),
+        "by_detection": dict(total["by_detection"]), "by_automation": dict(total["by_automation"]),
+        "by_source": dict(total["by_source"]),
         "appeals": {"total": sum(appeals.values()), "by_outcome": appeals},
         "reversals": appeals.get("overturn", 0),
+        "decisions": {"total": sum(total["by_outcome"].values()), "by_outcome": dict(total["by_outcome"])},
+        "by_rule": dict(total["by_rule"]),
+        "automated_share": round(automated / statements, 4) if statements else None,
+        "over_time": over_time({day: tally["decided_by"] for day, tally in by_day.items()
+                                if tally["decided_by"]}, since, until),
     }
+
+
+def over_time(by_day: dict[date, Counter[str]], since: datetime | None, until: datetime | None) -> dict[str, Any]:
+    """Statements per day (per week from Monday when the range passes 62 days; per month past two years), with
+    the empty periods between the first and the last shown as zeros."""
+    if not by_day and (since is None or until is None):
+        return {"unit": "day", "periods": []}
+    first = since.date() if since else min(by_day)
+    last = until.date() - timedelta(days=1) if until else max(by_day)
+    if last < first:
+        return {"unit": "day", "periods": []}
+    span = (last - first).days + 1
+    unit = "day" if span <= 62 else "week" if span <= 731 else "month"
+    periods: dict[date, Counter[str]] = {}
+    start = _period_start(first, unit)
+    while start <= last:
+        periods[start] = Counter()
+        start = _next_period(start, unit)
+    for day, counts in by_day.items():
+        periods.setdefault(_period_start(day, unit), Counter()).update(counts)
+    return {"unit": unit, "periods": [
+        {"start": start.isoformat(), "automated": counts["automated"], "human": counts["human"]}
+        for start, counts in sorted(periods.items())]}
+
+
+def _period_start(day: date, unit: str) -> date:
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _next_period(start: date, unit: str) -> date:
+    if unit == "week":
+        return start + timedelta(days=7)
+    if unit == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start + timedelta(days=1)
 
 
 def _row(record: StatementRecord) -> dict[str, Any]:

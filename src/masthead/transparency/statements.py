@@ -74,7 +74,7 @@ async def statements_between(connection: AsyncConnection, since: datetime | None
             query = query.where(column_set.created_at >= since)
         if until is not None:
             query = query.where(column_set.created_at < until)
-        result = await connection.stream(query.order_by(column_set.id))
+        result = await connection.stream(query.order_by(column_set.created_at, column_set.id))
         async for row in result:
             statement = row[2] if source == "pipeline" else row[2].get("statement")
             if statement:
@@ -89,3 +89,44 @@ async def appeal_counts(connection: AsyncConnection, since: datetime | None,
     if until is not None:
         query = query.where(appeals.c.created_at < until)
     return {(outcome or "pending"): count for outcome, count in await connection.execute(query)}
+
+
+def _in_range(query: sa.Select[Any], column: sa.ColumnElement[Any], since: datetime | None,
+              until: datetime | None) -> sa.Select[Any]:
+    if since is not None:
+        query = query.where(column >= since)
+    if until is not None:
+        query = query.where(column < until)
+    return query
+
+
+def _day_of(connection: AsyncConnection, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """The UTC day of a stored moment: SQLite stores UTC text that starts with the day."""
+    if connection.dialect.name == "sqlite":
+        return sa.func.substr(column, 1, 10)
+    return sa.func.date(sa.func.timezone("UTC", column))
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+async def decision_outcomes_by_day(connection: AsyncConnection, since: datetime | None,
+                                   until: datetime | None) -> list[tuple[date, str, int]]:
+    """The pipeline's decisions by UTC day and outcome, publish included."""
+    day = _day_of(connection, decisions.c.created_at)
+    query = _in_range(sa.select(day, decisions.c.outcome, sa.func.count()).group_by(day, decisions.c.outcome),
+                      decisions.c.created_at, since, until)
+    return [(_as_date(found), outcome, count) for found, outcome, count in await connection.execute(query)]
+
+
+async def restriction_rules_by_day(connection: AsyncConnection, since: datetime | None,
+                                   until: datetime | None) -> AsyncIterator[tuple[datetime, str]]:
+    """(moment, rule) for each rule enforced in a restricting decision (one with a statement of reasons)."""
+    query = _in_range(sa.select(decisions.c.created_at, decisions.c.trace).where(decisions.c.statement.is_not(None)),
+                      decisions.c.created_at, since, until)
+    result = await connection.stream(query)
+    async for created_at, trace in result:
+        for entry in trace:
+            if entry.get("enforced"):
+                yield created_at, entry["rule"]

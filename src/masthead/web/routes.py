@@ -3,9 +3,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from masthead.web import accounts, reader, settings_pages
+from masthead.web import (
+    accounts,
+    reader,
+    settings_pages,
+    transparency,
+)
 from masthead.web.site import mount_pages
 
 
 def mount_web(app: FastAPI) -> None:
-    mount_pages(app, [*accounts.PAGES, *reader.PAGES, *settings_pages.PAGES])
+    mount_pages(app, [
+        *accounts.PAGES,
+        *reader.PAGES,
+        *settings_pages.PAGES,
+        *transparency.PAGES,
+    ])

@@ -1,0 +1,26 @@
+"""statements of reasons by time: the transparency report counts today's decisions and moderators' actions, and
+the export reads a range of days, without scanning every decision
+
+Revision ID: 0004
+Revises: 0003
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_decisions_created", "decisions", ["created_at"])
+    op.create_index("ix_moderation_events_created", "moderation_events", ["created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_moderation_events_created", table_name="moderation_events")
+    op.drop_index("ix_decisions_created", table_name="decisions")
