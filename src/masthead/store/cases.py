@@ -151,3 +151,9 @@ async def applications_for_review(connection: AsyncConnection, open_states: Sequ
         .limit(limit))
     return [ApplicationRow(row.id, row.handle, list(row.scopes), row.state, row.created_at, row.updated_at)
             for row in rows]
+
+
+async def handles_of(connection: AsyncConnection, account_ids: Sequence[int]) -> dict[int, str]:
+    rows = await connection.execute(sa.select(accounts.c.id, accounts.c.handle).where(
+        accounts.c.id.in_(sorted(set(account_ids)))))
+    return {row.id: row.handle for row in rows}
