@@ -35,6 +35,8 @@ MESSAGES.update({
 })
 
 KINDS = [kind.value for kind in ItemKind]
+# Offered beside the policy's own labels; labels are shown to readers as written.
+COMMON_LABELS = frozenset({"unverified source", "misleading", "missing context", "graphic content"})
 # Words for each action, as the console offers them.
 ACTION_NAMES = {
     "approve": N_("Approve"), "reject": N_("Reject"), "label": N_("Label"), "limit": N_("Limit reach"),
@@ -104,7 +106,7 @@ async def take_item(request: Request) -> Response:
 def _policy_labels(request: Request) -> list[str]:
     """The labels the policy's rules apply, offered as choices; moderators may also write their own."""
     policy = configured_policy(context_of(request).settings.policy).current()
-    return sorted({label for rule in policy.rules for label in rule.labels})
+    return sorted(COMMON_LABELS | {label for rule in policy.rules for label in rule.labels})
 
 
 async def _case_page(request: Request, item_id: int, form: Form, status: int = 200) -> Response:
