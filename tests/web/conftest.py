@@ -6,6 +6,7 @@ import asyncio
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -50,7 +51,9 @@ class Site:
                 return token
             finally:
                 await ctx.db.dispose()
-        return asyncio.run(create())
+        # In a thread of its own: Playwright's sync API keeps an event loop running in the test's thread.
+        with ThreadPoolExecutor(1) as worker:
+            return worker.submit(asyncio.run, create()).result()
 
     def token(self, handle: str, password: str = DEMO_PASSWORD) -> str:
         token: str = httpx.post(self.url("/api/v1/sessions"), json={"handle": handle, "password": password}).json()["token"]

@@ -21,7 +21,7 @@ from masthead.policy.watch import configured_policy
 from masthead.web.errors import MESSAGES
 from masthead.web.forms import Form, read_form
 from masthead.web.i18n import N_
-from masthead.web.render import context_of, language_of, redirect, render, safe_next, templates
+from masthead.web.render import context_of, gettext, language_of, redirect, render, safe_next, templates
 from masthead.web.site import Page
 
 MESSAGES.update({
@@ -100,7 +100,7 @@ async def take_item(request: Request) -> Response:
     await do_assign_item(context_of(request), request.state.viewer, item_id, request.state.viewer.id)
     back = safe_next(form.text("next"), "/moderation")
     separator = "&" if "?" in back else "?"
-    return redirect(request, f"{back}{separator}taken={item_id}#item-{item_id}")
+    return redirect(request, f"{back}{separator}taken={item_id}")
 
 
 def _policy_labels(request: Request) -> list[str]:
@@ -124,11 +124,14 @@ async def case_page(request: Request) -> Response:
     form.require(request, "action")
     labels = [label.strip() for label in [*form.checked("labels"), *form.text("other_labels").split(",")]
               if label.strip()]
+    link = form.text("link").strip()
+    if link and not link.startswith(("https://", "http://")):
+        form.errors["link"] = gettext(request, "Enter a web address starting with https:// or http://.")
     if form.ok:
         try:
             await do_resolve_item(context_of(request), request.state.viewer, item_id, action=form.text("action"),
                                   reason=form.text("reason").strip(), labels=labels or None,
-                                  correction_link=form.text("link").strip() or None)
+                                  correction_link=link or None)
         except MastheadError as exc:
             field = {"reason_required": "reason", "labels_required": "labels",
                      "invalid_action": "action"}.get(exc.code, "")

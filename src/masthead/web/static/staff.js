@@ -41,6 +41,7 @@
   });
 
   // Back from taking an item: keep the place in the queue.
-  const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
-  if (target && target.classList.contains("queue-row")) select(rows.indexOf(target));
+  const list = document.querySelector(".queue[data-current]");
+  const target = list && document.getElementById(list.dataset.current);
+  if (target) select(rows.indexOf(target));
 })();
