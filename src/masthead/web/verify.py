@@ -28,7 +28,6 @@ MESSAGES.update({
     "application_not_found": N_("There is no such application."),
     "file_not_found": N_("There is no such file."),
     "credential_not_found": N_("This channel holds no valid credential of that scope."),
-    "channel_not_found": N_("There is no channel with this handle."),
     "unknown_scope": N_("There is no such scope."),
 })
 
