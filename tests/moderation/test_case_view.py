@@ -66,6 +66,8 @@ async def test_held_post_then_its_appeal_show_subject_decision_trace_and_history
     appeal = await case(api, second, appeal_row["id"])
     assert appeal["appeal"]["text"] == "This is local civic reporting."
     assert appeal["appeal"]["appellant"] == "civic_writer" and appeal["appeal"]["contests_decision"] == decision_id
+    latest = appeal["appeal"]["latest_action"]
+    assert (latest["action"], latest["actor"]) == ("reject", "mod_first")
     assert appeal["decision"]["id"] == decision_id
     [earlier] = appeal["events"]
     assert earlier["action"] == "reject" and earlier["actor"] == "mod_first" and earlier["item_id"] == row["id"]

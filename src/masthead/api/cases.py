@@ -27,6 +27,8 @@ from masthead.verification.service import badges_for
 ACTION_ORDER = (Action.APPROVE, Action.DISMISS, Action.UPHOLD, Action.OVERTURN, Action.GRANT, Action.DENY,
                 Action.LABEL, Action.LIMIT, Action.REFUTE, Action.REJECT, Action.REMOVE, Action.ESCALATE,
                 Action.COMMENT)
+DECIDING = frozenset(action.value for action in (Action.APPROVE, Action.REJECT, Action.LABEL, Action.LIMIT,
+                                                 Action.REMOVE, Action.RESTORE, Action.UPHOLD, Action.OVERTURN))
 
 
 def actions_for(kind: ItemKind) -> list[str]:
@@ -94,7 +96,11 @@ async def access_case(ctx: Context, viewer: Account, item_id: int) -> dict[str, 
         if item.kind is ItemKind.APPEAL and item.decision_id is not None:
             appeal = await cases.appeal_of_case(connection, item.decision_id)
             if appeal is not None:
-                case["appeal"] = {**appeal, "contests_decision": str(item.decision_id)}
+                # The automated decision and what moderators made of it since: both are what the appeal contests.
+                deciding = [event for event in case["events"] if event["action"] in DECIDING
+                            and event["item_id"] != str(item.id)]
+                case["appeal"] = {**appeal, "contests_decision": str(item.decision_id),
+                                  "latest_action": deciding[-1] if deciding else None}
         if item.application_id is not None:
             application = await credential_store.application_by_id(connection, item.application_id)
             assert application is not None
