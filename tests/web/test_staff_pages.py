@@ -164,6 +164,7 @@ def test_held_post_appeal_is_overturned_by_another_moderator(site: Site,
     first.goto(site.url("/moderation?kind=held"))
     row = first.locator(".queue-row", has_text=POLITICAL[0])
     expect(row).to_contain_text("@fresh_civic_news")
+    assert_accessible(first)
     row.get_by_role("link", name=POLITICAL[0]).click()
     expect(first.locator("article.post .body")).to_contain_text("electoral districts")
     expect(first.locator("ol.trace")).to_contain_text("political-news-needs-credential")
@@ -257,6 +258,7 @@ def test_reported_rumour_is_refuted_and_the_copy_shows_the_correction(
         expect(correction).to_contain_text("Garlic does not cure colds; rest and fluids help.")
         expect(correction.get_by_role("link", name="Source")).to_have_attribute("href", "https://health.example/colds")
         expect(reader.locator("article.post .label")).to_contain_text("refuted rumour")
+        assert_accessible(reader)
     expect(reader.locator(".notice.correction")).to_contain_text("made to the original of this copy")
 
 
