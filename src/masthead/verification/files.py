@@ -81,5 +81,8 @@ async def access_evidence_file(ctx: Context, viewer: Account, application_id: in
         found = await store.stored_file(connection, application_id, file_id)
     if found is None:
         raise NotFound(f"application {application_id} has no file {file_id}", code="file_not_found")
-    return EvidenceFile(Path(ctx.settings.data_dir) / "evidence" / found["stored_name"], found["name"],
-                        found["content_type"])
+    path = Path(ctx.settings.data_dir) / "evidence" / found["stored_name"]
+    if not path.is_file():  # the data directory lost it (restored from an older backup, say)
+        raise NotFound(f"file {file_id} of application {application_id} is missing from storage",
+                       code="file_not_found")
+    return EvidenceFile(path, found["name"], found["content_type"])

@@ -85,9 +85,13 @@ async def queue_page(request: Request) -> Response:
     page = await moderation_queue(context_of(request), request.state.viewer, kind=kind, state=state, mine=mine,
                                   cursor=params.get("cursor"), limit=50)
     here = "/moderation?" + _queue_query(kind, state, mine)
+    counted = [page.counts[kind]] if kind else list(page.counts.values())
+    state_tally = {name: sum(counts.get(name, 0) for counts in counted) for name in ("open", "escalated")}
+    state_tally["pending"] = state_tally["open"] + state_tally["escalated"]
     return await render(request, "moderation/queue.html", {
         "entries": page.items, "counts": page.counts, "next_cursor": page.next_cursor, "kind": kind,
-        "state": state, "mine": mine, "kinds": KINDS, "kind_names": KIND_NAMES, "state_names": STATE_NAMES,
+        "state": state, "mine": mine, "kinds": KINDS, "state_tally": state_tally, "kind_names": KIND_NAMES,
+        "state_names": STATE_NAMES,
         "action_names": ACTION_NAMES, "here": here, "query": _queue_query,
         "now": context_of(request).clock.now(),
         "resolved": params.get("resolved"), "resolved_action": params.get("action"),
