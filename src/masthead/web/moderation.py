@@ -46,12 +46,19 @@ ACTION_NAMES = {
 }
 KIND_NAMES = {"held": N_("Held"), "report": N_("Reports"), "application": N_("Applications"),
               "appeal": N_("Appeals")}
+# One item of each kind, as a row or a case page names it.
+KIND_NAME = {"held": N_("Held post"), "report": N_("Report"), "application": N_("Application"),
+             "appeal": N_("Appeal")}
 STATE_NAMES = {"pending": N_("Pending"), "open": N_("Open"), "escalated": N_("Escalated"), "closed": N_("Closed")}
 # Post states and decision outcomes, as the case page shows them.
 WORDS = {"received": N_("received"), "published": N_("published"), "held": N_("held"), "rejected": N_("rejected"),
          "removed": N_("removed"), "publish": N_("publish"), "label": N_("label"), "limit": N_("limit"),
          "hold": N_("hold"), "reject": N_("reject"), "open": N_("open"), "escalated": N_("escalated"),
-         "closed": N_("closed"), "live": N_("live"), "shadow": N_("shadow")}
+         "closed": N_("closed"), "live": N_("live"), "shadow": N_("shadow"),
+         # Report reasons.
+         "illegal": N_("illegal"), "terrorism": N_("terrorism"), "sexual": N_("sexual"), "violence": N_("violence"),
+         "hate": N_("hate"), "rumour": N_("rumour"), "spam": N_("spam"), "impersonation": N_("impersonation"),
+         "other": N_("other")}
 
 
 @pass_context
@@ -91,6 +98,7 @@ async def queue_page(request: Request) -> Response:
     return await render(request, "moderation/queue.html", {
         "entries": page.items, "counts": page.counts, "next_cursor": page.next_cursor, "kind": kind,
         "state": state, "mine": mine, "kinds": KINDS, "state_tally": state_tally, "kind_names": KIND_NAMES,
+        "kind_name": KIND_NAME,
         "state_names": STATE_NAMES,
         "action_names": ACTION_NAMES, "here": here, "query": _queue_query,
         "now": context_of(request).clock.now(),
@@ -116,7 +124,7 @@ def _policy_labels(request: Request) -> list[str]:
 async def _case_page(request: Request, item_id: int, form: Form, status: int = 200) -> Response:
     case: dict[str, Any] = await access_case(context_of(request), request.state.viewer, item_id)
     return await render(request, "moderation/case.html", {
-        "case": case, "item": case["item"], "form": form, "action_names": ACTION_NAMES, "kind_names": KIND_NAMES, "words": WORDS,
+        "case": case, "item": case["item"], "form": form, "action_names": ACTION_NAMES, "kind_name": KIND_NAME, "words": WORDS,
         "label_choices": _policy_labels(request), "now": context_of(request).clock.now()}, status=status)
 
 
