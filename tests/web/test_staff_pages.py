@@ -107,6 +107,7 @@ def test_verifier_grants_a_credential_and_the_badge_appears(site: Site,
     # Denying without a reason is refused beside the field.
     verifier.get_by_role("button", name="Deny").click()
     expect(verifier.locator("#e-reason")).to_have_text("Give a reason: it is sent to the people concerned.")
+    assert_accessible(verifier)
     verifier.get_by_role("button", name="Start review").click()
     expect(verifier.locator(".notice.done")).to_have_text("Review started.")
     verifier.get_by_role("button", name="Grant news.publish").click()
@@ -174,6 +175,7 @@ def test_held_post_appeal_is_overturned_by_another_moderator(site: Site,
     first.get_by_role("button", name="Decide", exact=True).click()
     expect(first.locator("#e-reason")).to_have_text("Give a reason: it is sent to the people concerned.")
     expect(first.get_by_label("Reject")).to_be_checked()
+    assert_accessible(first)
     first.get_by_label("Reason", exact=True).fill("Political news needs the news.publish credential.")
     first.get_by_role("button", name="Decide", exact=True).click()
     expect(first.locator(".notice.done")).to_contain_text("decided: Reject.")
