@@ -13,6 +13,7 @@ from masthead.domain.paging import check_page_size
 from masthead.domain.permissions import Action as Permission
 from masthead.domain.permissions import check_allowed
 from masthead.store import moderation as store
+from masthead.store.cases import QueueEntry, queue_entries
 
 STATE_FILTERS = {"open": [ReviewState.OPEN], "escalated": [ReviewState.ESCALATED],
                  "pending": [ReviewState.OPEN, ReviewState.ESCALATED], "closed": [ReviewState.CLOSED]}
@@ -20,7 +21,7 @@ STATE_FILTERS = {"open": [ReviewState.OPEN], "escalated": [ReviewState.ESCALATED
 
 @dataclass(frozen=True)
 class QueuePage:
-    items: list[store.Item]
+    items: list[QueueEntry]
     counts: dict[str, dict[str, int]]
     next_cursor: str | None
 
@@ -53,10 +54,10 @@ async def moderation_queue(ctx: Context, viewer: Account, *, kind: str | None, s
         raise Unprocessable(f"state must be one of {', '.join(STATE_FILTERS)}", code="invalid_state")
     limit = check_page_size(limit)
     async with ctx.db.read() as connection:
-        items = await store.queue(connection, kind=_kind(kind), states=STATE_FILTERS[state],
-                                  assigned_to=viewer.id if mine else None,
-                                  after=_decode(cursor) if cursor else None, limit=limit + 1)
+        items = await queue_entries(connection, kind=_kind(kind), states=STATE_FILTERS[state],
+                                    assigned_to=viewer.id if mine else None,
+                                    after=_decode(cursor) if cursor else None, limit=limit + 1)
         counts = await store.queue_counts(connection)
     more = len(items) > limit
     items = items[:limit]
-    return QueuePage(items=items, counts=counts, next_cursor=_encode(items[-1]) if more else None)
+    return QueuePage(items=items, counts=counts, next_cursor=_encode(items[-1].item) if more else None)

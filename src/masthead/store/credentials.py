@@ -174,3 +174,13 @@ async def mark_reminded_txn(connection: AsyncConnection, credential_id: int, now
     result = await connection.execute(credentials.update().where(
         credentials.c.id == credential_id, credentials.c.reminded_at.is_(None)).values(reminded_at=now))
     return bool(result.rowcount)
+
+
+async def stored_file(connection: AsyncConnection, application_id: int, file_id: int) -> dict[str, Any] | None:
+    """One evidence file of an application, with the name it is stored under."""
+    row = (await connection.execute(sa.select(application_files).where(
+        application_files.c.id == file_id, application_files.c.application_id == application_id))).first()
+    if row is None:
+        return None
+    return {"name": row.original_name, "content_type": row.content_type, "size": row.size,
+            "stored_name": row.stored_name}

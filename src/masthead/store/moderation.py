@@ -101,27 +101,6 @@ async def update_item_txn(connection: AsyncConnection, item_id: int, now: dateti
                              .values(updated_at=now, **values))
 
 
-async def queue(connection: AsyncConnection, *, kind: ItemKind | None, states: Sequence[ReviewState],
-                assigned_to: int | None, after: tuple[int, int] | None, limit: int) -> list[Item]:
-    """Highest priority first, then oldest; `after` is the (priority, id) of the last item seen. Pending items
-    (open or escalated) are read along a partial index."""
-    if set(states) == {ReviewState.OPEN, ReviewState.ESCALATED}:
-        query = sa.select(moderation_items).where(moderation_items.c.review_state != ReviewState.CLOSED.value)
-    else:
-        query = sa.select(moderation_items).where(moderation_items.c.review_state.in_([s.value for s in states]))
-    if kind is not None:
-        query = query.where(moderation_items.c.kind == kind.value)
-    if assigned_to is not None:
-        query = query.where(moderation_items.c.assigned_to == assigned_to)
-    if after is not None:
-        priority, item_id = after
-        query = query.where(sa.or_(moderation_items.c.priority < priority, sa.and_(
-            moderation_items.c.priority == priority, moderation_items.c.id > item_id)))
-    rows = await connection.execute(
-        query.order_by(moderation_items.c.priority.desc(), moderation_items.c.id).limit(limit))
-    return [_item(row) for row in rows]
-
-
 async def queue_counts(connection: AsyncConnection) -> dict[str, dict[str, int]]:
     rows = await connection.execute(sa.select(moderation_counts).where(
         moderation_counts.c.review_state != ReviewState.CLOSED.value))

@@ -6,14 +6,15 @@ import asyncio
 import hashlib
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from masthead.context import Context
-from masthead.domain.errors import Conflict, PayloadTooLarge, Unprocessable
+from masthead.domain.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from masthead.domain.models import Account
 from masthead.store import credentials as store
 from masthead.store.audit import append_audit_txn
-from masthead.verification.service import access_own_open_application_txn
+from masthead.verification.service import access_application, access_own_open_application_txn
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10
@@ -64,3 +65,24 @@ async def do_attach_file(ctx: Context, owner: Account, application_id: int, name
         path.unlink(missing_ok=True)
         raise
     return {"id": str(file_id), "name": name[:255], "content_type": content_type, "size": len(data), "sha256": digest}
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    path: Path
+    name: str
+    content_type: str
+
+
+async def access_evidence_file(ctx: Context, viewer: Account, application_id: int, file_id: int) -> EvidenceFile:
+    """A file of an application, for the channel's owner and verifiers only (others are told it does not exist)."""
+    await access_application(ctx, viewer, application_id)
+    async with ctx.db.read() as connection:
+        found = await store.stored_file(connection, application_id, file_id)
+    if found is None:
+        raise NotFound(f"application {application_id} has no file {file_id}", code="file_not_found")
+    path = Path(ctx.settings.data_dir) / "evidence" / found["stored_name"]
+    if not path.is_file():  # the data directory lost it (restored from an older backup, say)
+        raise NotFound(f"file {file_id} of application {application_id} is missing from storage",
+                       code="file_not_found")
+    return EvidenceFile(path, found["name"], found["content_type"])

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from masthead.services.channels import access_channel, channel_details
 from masthead.services.posts import access_post_by_id_text, channel_timeline, feed, recent
 from masthead.store.channels import list_channels
+from masthead.store.corrections import corrections_of_post
 from masthead.verification.service import badges_for
 from masthead.web.render import context_of, render
 from masthead.web.site import Page
@@ -39,7 +40,9 @@ async def post_page(request: Request) -> Response:
     post = await access_post_by_id_text(ctx, request.state.viewer, request.path_params["post_id"])
     async with ctx.db.read() as connection:
         badges = await badges_for(connection, [post.channel_id], ctx.clock.now())
-    return await render(request, "post.html", {"post": post, "badges": badges[post.channel_id]})
+        corrections = await corrections_of_post(connection, post.id)
+    return await render(request, "post.html", {"post": post, "badges": badges[post.channel_id],
+                                               "corrections": corrections})
 
 
 async def feed_page(request: Request) -> Response:

@@ -5,9 +5,11 @@ from fastapi import FastAPI
 
 from masthead.web import (
     accounts,
+    moderation,
     reader,
     settings_pages,
     transparency,
+    verify,
 )
 from masthead.web.site import mount_pages
 
@@ -18,4 +20,6 @@ def mount_web(app: FastAPI) -> None:
         *reader.PAGES,
         *settings_pages.PAGES,
         *transparency.PAGES,
+        *moderation.PAGES,
+        *verify.PAGES,
     ])

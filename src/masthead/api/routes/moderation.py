@@ -7,10 +7,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import StrictStr
 
+from masthead.api.cases import access_case, item_view
 from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.schemas import Strict
 from masthead.domain.errors import Forbidden, NotFound, Unprocessable
 from masthead.domain.paging import DEFAULT_PAGE_SIZE, check_page_size
+from masthead.domain.moderation import ItemKind
 from masthead.domain.permissions import Action as Permission
 from masthead.domain.permissions import allowed, may_manage_channel
 from masthead.moderation.actions import do_assign_item, do_resolve_item
@@ -20,6 +22,7 @@ from masthead.policy.watch import configured_policy
 from masthead.services.channels import access_channel
 from masthead.store import accounts as account_store
 from masthead.store import moderation as store
+from masthead.store.cases import QueueEntry
 from masthead.store.channels import member_role
 from masthead.store.notifications import notifications_for
 
@@ -52,14 +55,21 @@ def _id(value: str, what: str) -> int:
     return int(value)
 
 
-def _item_view(item: store.Item) -> dict[str, Any]:
-    return {"id": str(item.id), "kind": item.kind.value, "review_state": item.review_state.value,
-            "priority": item.priority, "severity": item.severity, "reach": item.reach,
-            "automated_origin": item.automated_origin, "report_count": item.report_count,
-            "post_id": None if item.post_id is None else str(item.post_id),
-            "decision_id": None if item.decision_id is None else str(item.decision_id),
-            "assigned_to": None if item.assigned_to is None else str(item.assigned_to),
-            "created_at": item.created_at.isoformat(), "updated_at": item.updated_at.isoformat()}
+def _entry_view(entry: QueueEntry) -> dict[str, Any]:
+    item, subject = entry.item, entry.subject
+    view = {**item_view(item, subject.assignee), "channel": subject.channel, "subject": None}
+    if item.post_id is not None:
+        view["subject"] = {"post_id": str(item.post_id), "title": subject.post_title,
+                           "post_state": subject.post_state, "channel": subject.channel}
+    if item.kind is ItemKind.APPLICATION:
+        view["subject"] = {"application_id": None if item.application_id is None else str(item.application_id),
+                           "channel": subject.channel, "scopes": subject.application_scopes}
+    elif item.kind is ItemKind.APPEAL:
+        view["subject"] = {**(view["subject"] or {}),
+                           "appeal_id": None if subject.appeal_id is None else str(subject.appeal_id),
+                           "contests_decision": None if item.decision_id is None else str(item.decision_id),
+                           "contested_outcome": subject.contested_outcome}
+    return view
 
 
 @router.get("/moderation/queue")
@@ -70,8 +80,15 @@ async def queue(
     mine: bool = False, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE,
 ) -> dict[str, Any]:
     page = await moderation_queue(ctx, viewer, kind=kind, state=state, mine=mine, cursor=cursor, limit=limit)
-    return {"items": [_item_view(item) for item in page.items], "counts": page.counts,
+    return {"items": [_entry_view(entry) for entry in page.items], "counts": page.counts,
             "next_cursor": page.next_cursor}
+
+
+@router.get("/moderation/items/{item_id}")
+async def case(item_id: str, viewer: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    """An item as staff review it: its subject, the decision with facts, scores and rule trace, copies found,
+    the channel's strikes, every earlier event and the merged reports."""
+    return await access_case(ctx, viewer, _id(item_id, "item"))
 
 
 @router.post("/moderation/items/{item_id}/resolve")
