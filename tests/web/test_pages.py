@@ -50,7 +50,7 @@ def test_a_new_post_appears_once_the_pipeline_has_decided_it(server: str, page: 
 def test_unknown_channel_page_explains_itself(server: str, page: Page) -> None:
     response = page.goto(server + "/c/no_such_channel")
     assert response is not None and response.status == 404
-    expect(page.locator("section.error")).to_contain_text("no channel is called 'no_such_channel'")
+    expect(page.locator("section.error")).to_contain_text("There is no channel with this handle.")
 
 
 def test_an_open_channel_page_shows_new_posts_without_reloading(server: str, page: Page) -> None:
