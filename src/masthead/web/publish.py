@@ -301,8 +301,12 @@ async def credentials_page(request: Request) -> Response:
     form = Form()
     if request.method == "POST":
         form = await read_form(request)
-        done = await (_apply(request, channel, form) if form.text("action") == "apply"
-                      else _act_on_application(request, form))
+        try:
+            done = await (_apply(request, channel, form) if form.text("action") == "apply"
+                          else _act_on_application(request, form))
+        finally:
+            for upload in form.files.values():
+                await upload.close()
         if done:
             return redirect(request, f"/c/{channel.handle}/credentials#applications")
     applications = await applications_for(ctx, request.state.viewer, channel.handle)
