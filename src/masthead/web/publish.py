@@ -64,9 +64,8 @@ MESSAGES.update({
     "already_appealed": N_("This decision has already been appealed; each decision may be appealed once."),
     "appeal_window_closed": N_("The time to appeal this decision has passed."),
     "not_your_post": N_("Only the post's channel may appeal a decision about it."),
-    "decision_not_found": N_("There is no such decision."),
-    "post_not_found": N_("There is no such post, or you may not see it."),
-    "channel_not_found": N_("There is no such channel."),
+    "not_your_channel": N_("Only the channel's owner and authors see this page."),
+    "not_channel_owner": N_("Only the channel's owner may apply for its credentials."),
 })
 
 
@@ -77,9 +76,9 @@ async def new_channel_page(request: Request) -> Response:
         return await render(request, "publish/new_channel.html", {"form": Form()})
     form = await read_form(request)
     handle, name, description = form.text("handle").strip(), form.text("name").strip(), form.text("description")
-    for field, check in (("handle", lambda: check_handle(handle)), ("name", lambda: check_display_name(name))):
+    for field, value, check in (("handle", handle, check_handle), ("name", name, check_display_name)):
         try:
-            check()
+            check(value)
         except MastheadError as exc:
             form.fail(request, field, exc)
     if len(description) > MAX_DESCRIPTION_LENGTH:
@@ -110,7 +109,7 @@ async def _writable_channel(request: Request) -> Channel:
     async with ctx.db.read() as connection:
         role = await member_role(connection, channel.id, request.state.viewer.id)
     if role is None:
-        raise NotFound(f"you do not publish in {channel.handle!r}", code="channel_not_found")
+        raise NotFound(f"you do not publish in {channel.handle!r}", code="not_your_channel")
     return channel
 
 
@@ -181,7 +180,7 @@ async def post_status_page(request: Request) -> Response:
     post = await access_post(ctx, request.state.viewer, _post_id(request.path_params["post_id"]))
     async with ctx.db.read() as connection:
         if await member_role(connection, post.channel_id, request.state.viewer.id) is None:
-            raise NotFound(f"no post {post.id} of yours", code="post_not_found")
+            raise NotFound(f"no post {post.id} of yours", code="not_your_channel")
     decision = await decision_for_post(ctx, post.id)
     return await render(request, "publish/post_status.html", {"post": post, "decision": decision})
 
@@ -230,7 +229,7 @@ async def _owned_channel(request: Request) -> Channel:
     async with ctx.db.read() as connection:
         role = await member_role(connection, channel.id, request.state.viewer.id)
     if not may_manage_channel(role):
-        raise NotFound(f"only the owner of {channel.handle!r} applies for its credentials", code="channel_not_found")
+        raise NotFound(f"only the owner of {channel.handle!r} applies for its credentials", code="not_channel_owner")
     return channel
 
 
