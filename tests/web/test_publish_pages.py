@@ -236,6 +236,8 @@ def test_publisher_pages_at_phone_size(site: Site, new_context: Callable[..., Br
         expect(page.locator("h1")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
         assert_accessible(page)
+    page.goto(site.url("/c/jiangnan_daily/credentials"))
+    expect(page.locator("fieldset")).to_contain_text("可发布时政和社会新闻")
     page.goto(site.url("/me/posts"))
     page.get_by_role("link", name="决定与理由").first.click()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

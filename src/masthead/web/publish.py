@@ -68,6 +68,15 @@ MESSAGES.update({
     "not_channel_owner": N_("Only the channel's owner may apply for its credentials."),
 })
 
+# The shipped scopes.toml's descriptions, so that they read in the visitor's language; an operator's own scopes
+# are shown as written.
+SHIPPED_SCOPE_DESCRIPTIONS = (
+    N_("May publish political and social news: the channel is a licensed news organisation whose identity, "
+       "registration and editorial contact were verified."),
+    N_("May reprint political and social news published by licensed news organisations: the channel's identity "
+       "and registration were verified."),
+)
+
 
 # Channels ----------------------------------------------------------------------------------------------------
 
@@ -315,7 +324,7 @@ async def credentials_page(request: Request) -> Response:
                                                for step in d["history"]])
     return await render(request, "publish/credentials.html", {
         "channel": channel, "form": form, "apply_form": form if form.text("action") == "apply" else Form(),
-        "scopes": list(scopes_of(ctx).values()), "applications": applications,
+        "scopes": [(scope, gettext(request, scope.description)) for scope in scopes_of(ctx).values()], "applications": applications,
         "details": details, "actors": actors, "open_states": OPEN_STATES, "max_file_bytes": MAX_FILE_BYTES,
     }, status=200 if form.ok else 422)
 
