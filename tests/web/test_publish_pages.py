@@ -130,6 +130,11 @@ def test_the_composer_works_without_javascript(site: Site, new_context: Callable
     page.get_by_label("Source address").fill("not a web address")
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#e-source_url")).to_have_text("Enter a full web address starting with http:// or https://.")
+    page.get_by_label("Source address").fill("https://example.org/pruning")
+    page.get_by_label("Reprint rights (for original work)").select_option("deny")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#e-rights")).to_have_text("Reprint rights belong to posts declared original.")
+    expect(page.get_by_label("Reprint rights (for original work)")).to_have_value("deny")
 
 
 def test_apply_for_news_publish_with_a_pdf(site: Site, new_context: Callable[..., BrowserContext],

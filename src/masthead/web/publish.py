@@ -133,13 +133,13 @@ def _draft_arguments(request: Request, form: Form) -> dict[str, Any] | None:
             form.fail(request, "reprint_of", Unprocessable("", code="unknown_post"))
     original = bool(form.checked("original"))
     rights = form.text("rights") or "attribute"
-    whitelist = [h.lstrip("@") for h in form.text("whitelist").replace(",", " ").split()] if original else []
+    whitelist = [h.lstrip("@") for h in form.text("whitelist").replace(",", " ").split()]
     form.require(request, "title", "body")
     if not form.ok:
         return None
     return {"title": form.text("title"), "body": form.text("body"), "reprint_of": reprint_of,
             "source_url": form.text("source_url").strip() or None, "original": original,
-            "rights": (rights if original else "attribute", whitelist)}
+            "rights": (rights, whitelist)}
 
 
 async def compose_page(request: Request) -> Response:
