@@ -77,9 +77,12 @@ def test_create_compose_preview_dry_run_publish_and_a_subscriber_sees_it_live(
     reader.goto(site.url("/c/pub_kitchen"))
     expect(reader.locator("[data-live-channels]")).to_be_visible()
 
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Dry run").click()
     expect(page.locator("#e-title")).to_have_text("Fill in this field.")
     expect(page.locator("#e-body")).to_have_text("Fill in this field.")
+    expect(page.get_by_label("Title")).to_be_focused()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator("#e-title")).to_have_text("Fill in this field.")
     page.get_by_label("Title").fill(RECIPE_TITLE)
     page.get_by_label("Body").fill(RECIPE)
     page.get_by_label("This is my channel's original work").check()

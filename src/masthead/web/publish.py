@@ -163,8 +163,9 @@ async def compose_page(request: Request) -> Response:
             values["preview"] = render_markdown(draft.body)
         except MastheadError as exc:
             form.fail(request, _COMPOSE_FIELDS.get(exc.code, ""), exc)
-    values["action"] = action
-    return await render(request, "publish/compose.html", {**values, "form": form}, status=200 if form.ok else 422)
+    # htmx swaps only successful responses in: a composer with its problems beside the fields is one too.
+    status = 200 if form.ok or request.headers.get("hx-request") == "true" else 422
+    return await render(request, "publish/compose.html", {**values, "form": form}, status=status)
 
 
 # Posts and decisions -----------------------------------------------------------------------------------------
