@@ -87,6 +87,10 @@ async def test_the_dry_run_outcome_is_what_the_pipeline_decides(api: Api, ctx: C
         assert decided["trace"] == predicted["trace"]
         assert decided["facts"] == predicted["facts"]
         assert decided["versions"]["policy"] == predicted["versions"]["policy"]
+    copy = await _dry_run(api, other, "dry_copies", title="Lights once more", body=ORIGINAL[1])
+    assert (copy["reprint_of"], copy["detected"]) == (original, True)
+    declared = await _dry_run(api, other, "dry_copies", title="Lights", body=ORIGINAL[1], reprint_of=original)
+    assert (declared["reprint_of"], declared["detected"]) == (original, False)
     held = await _dry_run(api, owner, "dry_desk", title=POLITICS[0], body=POLITICS[1])
     assert held["state"] == "held" and held["rules"] == ["political-news-needs-credential"]
     assert held["facts"]["scores"]["political_news"] >= 0.8

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from tests.conftest import Api
-from tests.core.test_real_pipeline import POLITICS
+from tests.core.test_real_pipeline import POLITICS, RECIPE
 
 CSRF = "test-csrf-token"
 
@@ -90,3 +90,17 @@ async def test_publishing_from_the_page_reaches_the_pipeline_and_an_appeal_is_ta
         assert again.status_code == 422 and "already been appealed" in again.text
     public = await api.client.get(f"/decisions/{decision_id}")
     assert public.status_code == 404
+
+
+async def test_the_composers_dry_run_names_the_post_a_draft_copies(api: Api) -> None:
+    owner = await api.sign_up("copy_source")
+    await api.channel(owner, "copy_source_desk")
+    original = await api.publish(owner, "copy_source_desk", *RECIPE)
+    await api.run_pipeline()
+    copier = await api.sign_up("copy_maker")
+    await api.channel(copier, "copy_maker_desk")
+    async with signed_in(api, copier) as browser:
+        page = await browser.post("/c/copy_maker_desk/write", data={
+            "csrf_token": CSRF, "action": "dry_run", "title": "My stir fry", "body": RECIPE[1]})
+    assert page.status_code == 200
+    assert "This reads as a copy of another post:" in page.text and f'href="/p/{original}"' in page.text

@@ -66,4 +66,6 @@ def page_view(page: Page[Post], badges: dict[int, list[dict[str, Any]]]) -> dict
 def dry_run_view(result: DryRun) -> dict[str, Any]:
     return {"outcome": result.outcome.value, "state": result.state.value, "labels": result.labels,
             "rules": result.rules, "explanation": result.explanation, "statement_of_reasons": result.statement,
-            "facts": result.facts, "trace": result.trace, "versions": result.versions, "stored": False}
+            "facts": result.facts, "trace": result.trace, "versions": result.versions,
+            "reprint_of": None if result.reprint_of is None else str(result.reprint_of), "detected": result.detected,
+            "stored": False}

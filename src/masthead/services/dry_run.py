@@ -32,6 +32,9 @@ class DryRun:
     statement: dict[str, Any] | None
     facts: dict[str, Any]
     versions: dict[str, Any]
+    # The post this one copies: declared, or found in the reprint index (then `detected`).
+    reprint_of: int | None
+    detected: bool
 
     @property
     def state(self) -> PostState:
@@ -55,4 +58,6 @@ async def access_dry_run(ctx: Context, account: Account, handle: str, draft: Dra
     return DryRun(outcome=verdict.outcome, labels=verdict.labels, rules=verdict.rules, trace=verdict.trace,
                   explanation=verdict.explanation, statement=statement, facts=work.facts,
                   versions={**work.versions, "policy": {"id": verdict.policy_id, "version": verdict.policy_version,
-                                                        "sha256": verdict.policy_sha256}})
+                                                        "sha256": verdict.policy_sha256}},
+                  reprint_of=work.detected_original[0] if work.detected_original else draft.reprint_of,
+                  detected=work.detected_original is not None)
