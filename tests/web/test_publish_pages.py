@@ -202,6 +202,8 @@ def test_a_held_political_article_its_reasons_and_an_appeal_in_chinese(
     expect(dry_run.locator(".verdict strong")).to_have_text("暂缓发布，等待人工审核")
     expect(dry_run).to_contain_text("political-news-needs-credential")
     expect(dry_run).to_contain_text("news.publish")
+    expect(dry_run.get_by_role("link", name="为本频道申请资质")).to_have_attribute(
+        "href", "/c/pub_citizen_news/credentials")
     assert_accessible(page)
     page.get_by_role("button", name="发布").click()
     expect(page.locator("#status .state")).to_have_text("待人工审核")

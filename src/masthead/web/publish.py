@@ -10,7 +10,7 @@ from starlette.responses import Response
 from masthead.domain.accounts import check_display_name, check_handle
 from masthead.domain.errors import MastheadError, NotFound, Unprocessable
 from masthead.domain.models import Account, Channel
-from masthead.domain.permissions import may_manage_channel
+from masthead.domain.permissions import ChannelRole, may_manage_channel
 from masthead.domain.posts import REPRINT_RIGHTS, PostState
 from masthead.domain.render import render_markdown
 from masthead.moderation.participation import do_appeal
@@ -111,15 +111,16 @@ async def write_page(request: Request) -> Response:
 
 # Composing ---------------------------------------------------------------------------------------------------
 
-async def _writable_channel(request: Request) -> Channel:
-    """The channel named in the path, if the viewer owns it or writes for it (others get a page in words)."""
+async def _writable_channel(request: Request) -> tuple[Channel, ChannelRole]:
+    """The channel named in the path and the viewer's role in it, if they own it or write for it (others get a
+    page in words)."""
     ctx = context_of(request)
     channel = await access_channel(ctx, request.path_params["handle"])
     async with ctx.db.read() as connection:
         role = await member_role(connection, channel.id, request.state.viewer.id)
     if role is None:
         raise NotFound(f"you do not publish in {channel.handle!r}", code="not_your_channel")
-    return channel
+    return channel, role
 
 
 def _draft_arguments(request: Request, form: Form) -> dict[str, Any] | None:
@@ -144,8 +145,9 @@ def _draft_arguments(request: Request, form: Form) -> dict[str, Any] | None:
 
 async def compose_page(request: Request) -> Response:
     ctx = context_of(request)
-    channel = await _writable_channel(request)
-    values: dict[str, Any] = {"channel": channel, "rights_choices": REPRINT_RIGHTS}
+    channel, role = await _writable_channel(request)
+    values: dict[str, Any] = {"channel": channel, "rights_choices": REPRINT_RIGHTS,
+                              "is_owner": may_manage_channel(role)}
     if request.method == "GET":
         return await render(request, "publish/compose.html", {**values, "form": Form(values={"rights": "attribute"})})
     form = await read_form(request)
@@ -222,10 +224,12 @@ async def decision_page(request: Request) -> Response:
                 return redirect(request, f"/decisions/{decision.id}#appeal")
     async with ctx.db.read() as connection:
         appeal = await appeal_state(connection, decision.id)
-        is_member = viewer is not None and await member_role(connection, post.channel_id, viewer.id) is not None
+        role = None if viewer is None else await member_role(connection, post.channel_id, viewer.id)
+    is_member = role is not None
     restricted = _restricted(post.state, post.labels)
     return await render(request, "publish/decision.html", {
         "decision": decision, "post": post, "private": private, "appeal": appeal, "form": form,
+        "is_owner": may_manage_channel(role),
         "restricted": restricted, "may_appeal": is_member and appeal is None and restricted,
         "window_days": ctx.settings.appeal_window_days,
     }, status=200 if form.ok else 422)
