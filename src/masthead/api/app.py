@@ -58,7 +58,8 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
     app.state.announce = announce
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES,
-                       allowances=[(r"/api/v1/credential-applications/[^/]+/files", MAX_FILE_BYTES + ENVELOPE_BYTES)])
+                       allowances=[(r"/api/v1/credential-applications/[^/]+/files", MAX_FILE_BYTES + ENVELOPE_BYTES),
+                                   (r"/c/[^/]+/credentials", MAX_FILE_BYTES + ENVELOPE_BYTES)])
     api = APIRouter(prefix=API_PREFIX)
     for module in (accounts, channels, posts, live, moderation, transparency, credentials):
         api.include_router(module.router)

@@ -7,6 +7,7 @@ from typing import Any
 from masthead.domain.models import Account, Channel, ChannelMember, Post
 from masthead.domain.paging import Page
 from masthead.domain.permissions import ChannelRole
+from masthead.services.dry_run import DryRun
 from masthead.store.decisions import DecisionRecord
 
 
@@ -60,3 +61,11 @@ def post_view(post: Post, decision: DecisionRecord | None = None,
 def page_view(page: Page[Post], badges: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
     return {"items": [post_view(post, badges=badges.get(post.channel_id)) for post in page.items],
             "next_cursor": page.next_cursor}
+
+
+def dry_run_view(result: DryRun) -> dict[str, Any]:
+    return {"outcome": result.outcome.value, "state": result.state.value, "labels": result.labels,
+            "rules": result.rules, "explanation": result.explanation, "statement_of_reasons": result.statement,
+            "facts": result.facts, "trace": result.trace, "versions": result.versions,
+            "reprint_of": None if result.reprint_of is None else str(result.reprint_of), "detected": result.detected,
+            "stored": False}

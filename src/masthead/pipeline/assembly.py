@@ -10,9 +10,11 @@ from masthead.reprint.stage import DetectReprint
 from masthead.verification.stage import AnalyseAuthor
 
 
-def build_stages(ctx: Context, holder: PolicyHolder | None = None) -> list[Stage]:
+def build_stages(ctx: Context, holder: PolicyHolder | None = None, *, dry_run: bool = False) -> list[Stage]:
+    """The worker's stages; with `dry_run`, the same stages storing nothing (every stage but the decision's
+    policy-text record only reads)."""
     return [AnalysePost(), Classify(), AnalyseAuthor(ctx), DetectReprint(ctx),
-            PolicyDecide(ctx, holder)]
+            PolicyDecide(ctx, holder, record_text=not dry_run)]
 
 
 def build_worker(ctx: Context, *, after_commit: list[AfterCommit] | None = None,

@@ -18,16 +18,19 @@ class PolicyDecide:
 
     name = "decide"
 
-    def __init__(self, ctx: Context, holder: PolicyHolder | None = None) -> None:
-        """Without a holder, the process's configured policy (shared with moderation's strike rules)."""
+    def __init__(self, ctx: Context, holder: PolicyHolder | None = None, *, record_text: bool = True) -> None:
+        """Without a holder, the process's configured policy (shared with moderation's strike rules). A dry run
+        (record_text=False) writes nothing: a decision that is never stored needs no policy text on record."""
         self.ctx = ctx
+        self.record_text = record_text
         self.policy = configured_policy(ctx.settings.policy) if holder is None else WatchedPolicy(
             ctx.settings.policy, holder)
         self._recorded: set[str] = set()
 
     async def run(self, batch: Sequence[PostWork]) -> None:
         policy = self.policy.current()
-        await self._record_text(policy)
+        if self.record_text:
+            await self._record_text(policy)
         today = self.ctx.clock.now().date()
         capped = [c.id for c in policy.campaigns if c.daily_cap is not None]
         actions_today = await self._actions_today(capped, today) if capped else {}

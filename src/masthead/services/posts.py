@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead import metrics
 from masthead.context import Context
@@ -18,6 +21,42 @@ from masthead.store import posts as store
 from masthead.store.audit import append_audit_txn
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A post as its author submitted it, checked: what publishing stores and what a dry run decides."""
+
+    title: str
+    body: str
+    reprint_of: int | None
+    source_url: str | None
+    original: bool
+    rights: tuple[str, list[str]]
+
+
+def check_draft(ctx: Context, *, title: str, body: str, reprint_of: int | None = None, source_url: str | None = None,
+                original: bool = False, rights: tuple[str, list[str]] = ("attribute", [])) -> Draft:
+    title = check_title(title)
+    body = check_body(body, ctx.settings.max_body_bytes)
+    if source_url is not None:
+        source_url = check_source_url(source_url)
+    if original and reprint_of is not None:
+        raise Unprocessable("a post cannot be both original and a reprint", code="original_and_reprint")
+    return Draft(title, body, reprint_of, source_url, original, check_rights(*rights, original=original))
+
+
+async def check_may_publish_txn(connection: AsyncConnection, ctx: Context, account: Account, channel: Channel,
+                                draft: Draft) -> None:
+    """The account may publish this draft in the channel now: a member, not suspended, reprinting a real post."""
+    if not may_publish(await channel_store.member_role(connection, channel.id, account.id)):
+        raise Forbidden(f"only the owner and authors of {channel.handle!r} may publish there")
+    suspended = await moderation_store.suspension_until(connection, channel.id, ctx.clock.now())
+    if suspended is not None:
+        raise Forbidden(f"{channel.handle!r} may not publish until {suspended[0].isoformat()}: {suspended[1]}",
+                        code="channel_suspended")
+    if draft.reprint_of is not None and not await store.post_exists(connection, draft.reprint_of):
+        raise Unprocessable(f"reprint_of names post {draft.reprint_of}, which does not exist", code="unknown_post")
+
+
 async def do_publish(
     ctx: Context, account: Account, handle: str, *, title: str, body: str, reprint_of: int | None = None,
     source_url: str | None = None, original: bool = False, rights: tuple[str, list[str]] = ("attribute", []),
@@ -25,27 +64,16 @@ async def do_publish(
 ) -> Post:
     """Store the post as `received` with its outbox entry in one transaction; the pipeline decides it later."""
     channel = await access_channel(ctx, handle)
-    title = check_title(title)
-    body = check_body(body, ctx.settings.max_body_bytes)
-    if source_url is not None:
-        source_url = check_source_url(source_url)
-    if original and reprint_of is not None:
-        raise Unprocessable("a post cannot be both original and a reprint", code="original_and_reprint")
-    reprint_rights, whitelist = check_rights(*rights, original=original)
-    body_html = render_markdown(body)
+    draft = check_draft(ctx, title=title, body=body, reprint_of=reprint_of, source_url=source_url,
+                        original=original, rights=rights)
+    reprint_rights, whitelist = draft.rights
+    body_html = render_markdown(draft.body)
     async with ctx.db.write() as connection:
-        if not may_publish(await channel_store.member_role(connection, channel.id, account.id)):
-            raise Forbidden(f"only the owner and authors of {handle!r} may publish there")
-        suspended = await moderation_store.suspension_until(connection, channel.id, ctx.clock.now())
-        if suspended is not None:
-            raise Forbidden(f"{handle!r} may not publish until {suspended[0].isoformat()}: {suspended[1]}",
-                            code="channel_suspended")
-        if reprint_of is not None and not await store.post_exists(connection, reprint_of):
-            raise Unprocessable(f"reprint_of names post {reprint_of}, which does not exist", code="unknown_post")
+        await check_may_publish_txn(connection, ctx, account, channel, draft)
         [post_id] = await store.insert_posts_txn(connection, [{
-            "channel_id": channel.id, "author_id": account.id, "title": title, "body": body, "body_html": body_html,
-            "reprint_of": reprint_of, "source_url": source_url, "original": original,
-            "reprint_rights": reprint_rights, "reprint_whitelist": whitelist,
+            "channel_id": channel.id, "author_id": account.id, "title": draft.title, "body": draft.body,
+            "body_html": body_html, "reprint_of": draft.reprint_of, "source_url": draft.source_url,
+            "original": draft.original, "reprint_rights": reprint_rights, "reprint_whitelist": whitelist,
         }], ctx.clock.now())
         post = await store.post_by_id(connection, post_id)
         await append_audit_txn(connection, actor=f"account:{account.handle}", action="post.accept",

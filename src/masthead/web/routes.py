@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from masthead.web import (
     accounts,
     moderation,
+    publish,
     reader,
     settings_pages,
     transparency,
@@ -17,6 +18,7 @@ from masthead.web.site import mount_pages
 def mount_web(app: FastAPI) -> None:
     mount_pages(app, [
         *accounts.PAGES,
+        *publish.PAGES,
         *reader.PAGES,
         *settings_pages.PAGES,
         *transparency.PAGES,

@@ -9,12 +9,13 @@ from pydantic import StrictStr
 
 from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.schemas import AuthorIn, ChannelIn, PostIn, Strict
-from masthead.api.views import channel_view, page_view
+from masthead.api.views import channel_view, dry_run_view, page_view
 from masthead.domain.errors import Unprocessable
 from masthead.domain.models import Post
 from masthead.domain.paging import DEFAULT_PAGE_SIZE, Page
 from masthead.services import channels as service
-from masthead.services.posts import channel_timeline, do_publish, feed
+from masthead.services.dry_run import access_dry_run
+from masthead.services.posts import channel_timeline, check_draft, do_publish, feed
 from masthead.verification.service import badges_for
 
 router = APIRouter(tags=["channels"])
@@ -87,8 +88,8 @@ async def unsubscribe(handle: str, account: CurrentAccount, ctx: Ctx) -> dict[st
     return {"channel": channel.handle, "subscribed": False}
 
 
-@router.post("/channels/{handle}/posts", status_code=202)
-async def publish(handle: str, body: PostIn, account: CurrentAccount, ctx: Ctx, request: Request) -> JSONResponse:
+def _publication(body: PostIn) -> dict[str, Any]:
+    """The publishing body as do_publish's and check_draft's keyword arguments."""
     reprint_of: int | None = None
     if body.reprint_of is not None:
         text = str(body.reprint_of)
@@ -96,11 +97,22 @@ async def publish(handle: str, body: PostIn, account: CurrentAccount, ctx: Ctx, 
             raise Unprocessable(f"reprint_of must be a post id (got {text!r})", code="unknown_post")
         reprint_of = int(text)
     rights = (body.rights.policy, list(body.rights.whitelist)) if body.rights else ("attribute", [])
-    post = await do_publish(ctx, account, handle, title=body.title, body=body.body, reprint_of=reprint_of,
-                            source_url=body.source_url, original=body.original, rights=rights,
-                            on_accepted=request.app.state.worker.wake)
+    return {"title": body.title, "body": body.body, "reprint_of": reprint_of, "source_url": body.source_url,
+            "original": body.original, "rights": rights}
+
+
+@router.post("/channels/{handle}/posts", status_code=202)
+async def publish(handle: str, body: PostIn, account: CurrentAccount, ctx: Ctx, request: Request) -> JSONResponse:
+    post = await do_publish(ctx, account, handle, **_publication(body), on_accepted=request.app.state.worker.wake)
     return JSONResponse({"id": str(post.id), "state": post.state.value}, status_code=202,
                         headers={"Location": f"/api/v1/posts/{post.id}"})
+
+
+@router.post("/channels/{handle}/posts/dry-run")
+async def dry_run(handle: str, body: PostIn, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    """What the policy would decide about this post now, and why; nothing is stored (owner and authors)."""
+    result = await access_dry_run(ctx, account, handle, check_draft(ctx, **_publication(body)))
+    return dry_run_view(result)
 
 
 @router.get("/channels/{handle}/posts")
