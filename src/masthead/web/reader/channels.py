@@ -18,7 +18,7 @@ from masthead.services.channels import (
 from masthead.services.posts import channel_timeline
 from masthead.verification.service import badges_for, scopes_of
 from masthead.web.forms import read_form
-from masthead.web.reader.timelines import PAGE_SIZE
+from masthead.web.reader.timelines import PAGE_SIZE, live_start
 from masthead.web.reader.words import BADGE_STATES, say
 from masthead.web.render import context_of, gettext, redirect, render, safe_next
 from masthead.web.site import Page
@@ -59,12 +59,13 @@ async def channel_page(request: Request) -> Response:
     ctx = context_of(request)
     channel = await access_channel(ctx, request.path_params["handle"])
     members, subscribers = await channel_details(ctx, channel)
+    start = await live_start(request)
     page = await channel_timeline(ctx, channel, request.query_params.get("cursor"), PAGE_SIZE)
     async with ctx.db.read() as connection:
         badges = await badges_for(connection, [channel.id], ctx.clock.now())
     return await render(request, "reader/channel.html", {
         "channel": channel, "members": members, "subscribers": subscribers, "posts": page.items,
-        "next_cursor": page.next_cursor, "badges": explained_badges(request, badges[channel.id]),
+        "next_cursor": page.next_cursor, "live_start": start, "badges": explained_badges(request, badges[channel.id]),
         "post_badges": badges, "subscribed": bool(await subscribed_among(ctx, request.state.viewer, [channel]))})
 
 

@@ -3,6 +3,7 @@
 //   data-live="insert": new posts go straight to the top (front page, channel pages);
 //   data-live="bar":    they wait behind a "3 new posts" button that shows them at the top (the feed).
 // data-live-channels names the channels ("all", handles); empty means the signed-in reader's own feed.
+// data-live-start is the stream position when the page read its timeline: nothing published since is missed.
 (function () {
   const timeline = document.querySelector("[data-live]");
   if (!timeline || !window.EventSource || !window.fetch) return;
@@ -12,8 +13,9 @@
   const status = timeline.querySelector(".live-status");
   const waiting = [];
   let arrivals = Promise.resolve();  // one post after another, so they keep their order
-  const channels = timeline.dataset.liveChannels;
-  const source = new EventSource("/api/v1/stream" + (channels ? "?channels=" + encodeURIComponent(channels) : ""));
+  const query = new URLSearchParams({cursor: timeline.dataset.liveStart});
+  if (timeline.dataset.liveChannels) query.set("channels", timeline.dataset.liveChannels);
+  const source = new EventSource("/api/v1/stream?" + query);
 
   function known(id) {
     return items.querySelector('[data-post-id="' + id + '"]') || waiting.some(function (item) {
