@@ -2,6 +2,7 @@
 post's text, and axe-core over every page in English and Chinese and at phone size."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -121,6 +122,20 @@ def test_the_directory_lists_channels_and_subscribes_from_the_list(site: Site, p
     expect(page.get_by_role("button", name="Subscribe to Garden Notes")).to_be_visible()
 
 
+def test_subscribing_after_the_session_ended_comes_back_to_the_channel(site: Site, page: Page) -> None:
+    sign_up(site, "lapsed_reader")
+    sign_in_by_form(page, site, "lapsed_reader")
+    page.goto(site.url("/c/garden_notes"))
+    page.context.clear_cookies(name="masthead_session")
+    page.get_by_role("button", name="Subscribe to Garden Notes").click()
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    page.locator("#f-handle").fill("lapsed_reader")
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    expect(page).to_have_url(site.url("/c/garden_notes"))
+    expect(page.get_by_role("button", name="Subscribe to Garden Notes")).to_be_visible()
+
+
 def test_a_channel_page_explains_its_badge_and_asks_visitors_to_sign_in(site: Site, page: Page) -> None:
     page.goto(site.url("/c/jiangnan_daily"))
     card = page.locator(".badge-card")
@@ -129,6 +144,41 @@ def test_a_channel_page_explains_its_badge_and_asks_visitors_to_sign_in(site: Si
     expect(card.locator("dt")).to_have_text(["Issued by", "Issued", "Expires"])
     page.get_by_role("link", name="Sign in to subscribe").click()
     expect(page).to_have_url(site.url("/login?next=/c/jiangnan_daily"))
+
+
+def _granted(site: Site, owner: str, channel: str, scope: str) -> None:
+    evidence = {"organisation": "Pier Press Ltd", "registration_number": "PP-1", "contact": "desk@pier.example",
+                "statement": "A weekly paper."}
+    applied = httpx.post(site.url(f"/api/v1/channels/{channel}/credential-applications"), headers=_auth(owner),
+                         json={"scopes": [scope], "evidence": evidence})
+    assert applied.status_code == 201, applied.text
+    granted = httpx.post(site.url(f"/api/v1/credential-applications/{applied.json()['id']}/grant"),
+                         headers=_auth(site.token("vera")))
+    assert granted.status_code == 200, granted.text
+
+
+def test_lapsed_and_revoked_badges_stay_on_the_channel_page_with_their_reason(site: Site, page: Page) -> None:
+    owner = sign_up(site, "pier_owner")
+    assert httpx.post(site.url("/api/v1/channels"), headers=_auth(owner),
+                      json={"handle": "pier_press", "name": "Pier Press"}).status_code == 201
+    _granted(site, owner, "pier_press", "news.publish")
+    assert httpx.patch(site.url("/api/v1/channels/pier_press"), headers=_auth(owner),
+                       json={"name": "Pier Press Weekly"}).status_code == 200
+    _granted(site, owner, "pier_press", "news.reprint")
+    revoked = httpx.post(site.url("/api/v1/channels/pier_press/credentials/news.reprint/revoke"),
+                         headers=_auth(site.token("vera")), json={"reason": "the licence was withdrawn"})
+    assert revoked.status_code == 200, revoked.text
+
+    page.goto(site.url("/c/pier_press"))
+    lapsed = page.locator(".badge-card", has_text="news.publish")
+    expect(lapsed.locator(".state")).to_have_text("lapsed")
+    expect(lapsed.locator(".why")).to_have_text(
+        "The channel changed its handle or name after it was verified, so the badge no longer certifies it.")
+    withdrawn = page.locator(".badge-card", has_text="news.reprint")
+    expect(withdrawn.locator(".state")).to_have_text("revoked")
+    expect(withdrawn.locator(".why")).to_have_text("Revoked by the verifier: the licence was withdrawn")
+    expect(withdrawn.locator(".certifies")).to_contain_text("May reprint political and social news")
+    assert_accessible(page)
 
 
 def test_report_a_post_with_a_reason(site: Site, page: Page) -> None:

@@ -75,11 +75,15 @@ async def _after_subscription(request: Request, channel: Channel) -> Response:
 
 
 async def subscribe(request: Request) -> Response:
+    if request.method == "GET":  # back from signing in, which the form asked for: show the channel
+        return redirect(request, f"/c/{request.path_params['handle']}")
     channel = await do_subscribe(context_of(request), request.state.viewer, request.path_params["handle"])
     return await _after_subscription(request, channel)
 
 
 async def unsubscribe(request: Request) -> Response:
+    if request.method == "GET":
+        return redirect(request, f"/c/{request.path_params['handle']}")
     channel = await do_unsubscribe(context_of(request), request.state.viewer, request.path_params["handle"])
     return await _after_subscription(request, channel)
 
@@ -87,6 +91,6 @@ async def unsubscribe(request: Request) -> Response:
 PAGES = [
     Page("/channels", directory_page),
     Page("/c/{handle}", channel_page),
-    Page("/c/{handle}/subscribe", subscribe, methods=("POST",), sign_in=True),
-    Page("/c/{handle}/unsubscribe", unsubscribe, methods=("POST",), sign_in=True),
+    Page("/c/{handle}/subscribe", subscribe, methods=("GET", "POST"), sign_in=True),
+    Page("/c/{handle}/unsubscribe", unsubscribe, methods=("GET", "POST"), sign_in=True),
 ]
