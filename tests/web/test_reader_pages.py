@@ -234,7 +234,11 @@ def test_notifications_show_a_notice_and_viewing_clears_the_count(site: Site, pa
 
 def test_a_correction_is_shown_above_the_text(site: Site, page: Page) -> None:
     token = sign_up(site, "rumour_reader")
+    reader_token = sign_up(site, "page_reader")
     post_id = published(site, "Harbour to be filled in", "The council will fill in the inner harbour next year.")
+    sign_in_by_form(page, site, "page_reader")
+    page.goto(site.url(f"/p/{post_id}"))  # a signed-in reader is recorded, so the correction reaches them
+    expect(page.locator("aside.correction")).to_have_count(0)
     httpx.post(site.url(f"/api/v1/posts/{post_id}/reports"), headers=_auth(token), json={"reason": "rumour"})
     resolve(site, report_item(site, post_id), "refute", "The council has no such plan; the harbour stays.")
     page.goto(site.url(f"/p/{post_id}"))
@@ -246,6 +250,9 @@ def test_a_correction_is_shown_above_the_text(site: Site, page: Page) -> None:
                                body.element_handle())
     expect(page.locator(".labels-explained")).to_contain_text("refuted rumour")
     expect(page.locator(".labels-explained")).to_contain_text("the correction is shown above the text")
+    notices = httpx.get(site.url("/api/v1/notifications"), headers=_auth(reader_token)).json()["items"]
+    assert [n["payload"]["text"] for n in notices if n["kind"] == "correction"] == [
+        "The council has no such plan; the harbour stays."]
 
 
 def _every_page(site: Site, post_id: str) -> list[str]:
