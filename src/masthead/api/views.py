@@ -8,6 +8,7 @@ from masthead.domain.models import Account, Channel, ChannelMember, Post
 from masthead.domain.paging import Page
 from masthead.domain.permissions import ChannelRole
 from masthead.services.dry_run import DryRun
+from masthead.store.corrections import Correction
 from masthead.store.decisions import DecisionRecord
 
 
@@ -56,6 +57,11 @@ def post_view(post: Post, decision: DecisionRecord | None = None,
         "published_at": None if post.published_at is None else post.published_at.isoformat(),
         "decision": None if decision is None else decision_summary(decision),
     }
+
+
+def correction_view(correction: Correction) -> dict[str, Any]:
+    return {"id": str(correction.id), "text": correction.text, "link": correction.link,
+            "refuted_post_id": str(correction.refuted_post_id), "created_at": correction.created_at.isoformat()}
 
 
 def page_view(page: Page[Post], badges: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:

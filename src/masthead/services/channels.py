@@ -5,6 +5,7 @@ from masthead.context import Context
 from masthead.domain.accounts import check_display_name, check_handle
 from masthead.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from masthead.domain.models import Account, Channel, ChannelMember
+from masthead.domain.paging import Page, check_page_size
 from masthead.domain.permissions import Action, check_allowed, may_manage_channel
 from masthead.store import accounts as account_store
 from masthead.store import channels as store
@@ -121,3 +122,20 @@ async def do_unsubscribe(ctx: Context, account: Account, handle: str) -> Channel
     async with ctx.db.write() as connection:
         await store.unsubscribe_txn(connection, account.id, channel.id, ctx.clock.now())
     return channel
+
+
+async def channel_directory(ctx: Context, cursor: str | None, limit: int) -> Page[tuple[Channel, int]]:
+    """Every channel with its subscriber count, by handle; the cursor is the last handle of the previous page."""
+    limit = check_page_size(limit)
+    async with ctx.db.read() as connection:
+        found = await store.channel_directory(connection, cursor or None, limit + 1)
+    items = found[:limit]
+    return Page(items=items, next_cursor=items[-1][0].handle if len(found) > limit else None)
+
+
+async def subscribed_among(ctx: Context, account: Account | None, channels: list[Channel]) -> set[int]:
+    """The ids of those channels the account subscribes to (none when signed out)."""
+    if account is None or not channels:
+        return set()
+    async with ctx.db.read() as connection:
+        return await store.subscribed_among(connection, account.id, [channel.id for channel in channels])

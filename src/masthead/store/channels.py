@@ -117,3 +117,22 @@ async def subscriber_count(connection: AsyncConnection, channel_id: int) -> int:
         sa.select(sa.func.count()).select_from(subscriptions).where(subscriptions.c.channel_id == channel_id)
     )).scalar_one()
     return count
+
+
+async def channel_directory(connection: AsyncConnection, after_handle: str | None,
+                            limit: int) -> list[tuple[Channel, int]]:
+    """Channels in handle order after `after_handle`, each with its subscriber count."""
+    subscribers = (sa.select(sa.func.count()).select_from(subscriptions)
+                   .where(subscriptions.c.channel_id == channels.c.id).scalar_subquery())
+    query = sa.select(*_CHANNEL_COLUMNS, subscribers.label("subscribers"))
+    if after_handle is not None:
+        query = query.where(channels.c.handle > after_handle)
+    rows = await connection.execute(query.order_by(channels.c.handle).limit(limit))
+    return [(_channel(row), int(row.subscribers)) for row in rows]
+
+
+async def subscribed_among(connection: AsyncConnection, account_id: int, channel_ids: list[int]) -> set[int]:
+    """Which of these channels the account subscribes to."""
+    rows = await connection.execute(sa.select(subscriptions.c.channel_id).where(
+        subscriptions.c.account_id == account_id, subscriptions.c.channel_id.in_(channel_ids)))
+    return set(rows.scalars())

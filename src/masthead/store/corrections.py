@@ -1,7 +1,8 @@
-"""The corrections a reader of a post sees: those made on the post and those that reached it as a copy."""
+"""Reading corrections: those of a refuted post, and those that reached a post as a known copy of one."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -10,13 +11,23 @@ from masthead.domain.moderation import Action
 from masthead.store.tables import corrections, moderation_events
 
 
-async def corrections_of_post(connection: AsyncConnection, post_id: int) -> list[dict[str, Any]]:
-    reached = await connection.execute(sa.select(moderation_events.c.payload).where(
-        moderation_events.c.post_id == post_id, moderation_events.c.action == Action.REFUTE.value,
-        moderation_events.c.item_id.is_(None)))
-    copied = {int(payload["correction_id"]) for payload in reached.scalars() if payload.get("correction_id")}
+@dataclass(frozen=True)
+class Correction:
+    id: int
+    # The post moderators refuted; another post when the correction reached this one as its copy.
+    refuted_post_id: int
+    text: str
+    link: str | None
+    created_at: datetime
+
+
+async def corrections_of_post(connection: AsyncConnection, post_id: int) -> list[Correction]:
+    """Newest first. A copy's refute event names the correction (do_correct_txn), so copies show it too."""
+    payloads = await connection.execute(sa.select(moderation_events.c.payload).where(
+        moderation_events.c.post_id == post_id, moderation_events.c.action == Action.REFUTE.value))
+    via_copies = sorted({int(p["correction_id"]) for p in payloads.scalars() if p.get("correction_id") is not None})
     rows = await connection.execute(sa.select(corrections).where(
-        sa.or_(corrections.c.post_id == post_id, corrections.c.id.in_(sorted(copied))))
-        .order_by(corrections.c.id))
-    return [{"id": str(row.id), "post_id": str(row.post_id), "text": row.text, "link": row.link,
-             "created_at": row.created_at, "of_original": row.post_id != post_id} for row in rows]
+        sa.or_(corrections.c.post_id == post_id, corrections.c.id.in_(via_copies)))
+        .order_by(corrections.c.id.desc()))
+    return [Correction(id=r.id, refuted_post_id=r.post_id, text=r.text, link=r.link, created_at=r.created_at)
+            for r in rows]

@@ -115,3 +115,8 @@ async def head_cursor(connection: AsyncConnection) -> Cursor:
         .order_by(posts.c.feed_seq.desc(), posts.c.id.desc()).limit(1)
     )).first()
     return Cursor(0, 0) if row is None else Cursor(row.feed_seq, row.id)
+
+
+async def post_titles(connection: AsyncConnection, post_ids: Sequence[int]) -> dict[int, str]:
+    rows = await connection.execute(sa.select(posts.c.id, posts.c.title).where(posts.c.id.in_(list(post_ids))))
+    return {row.id: row.title for row in rows}

@@ -11,8 +11,8 @@ from masthead.api.cases import access_case, item_view
 from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.schemas import Strict
 from masthead.domain.errors import Forbidden, NotFound, Unprocessable
-from masthead.domain.paging import DEFAULT_PAGE_SIZE, check_page_size
 from masthead.domain.moderation import ItemKind
+from masthead.domain.paging import DEFAULT_PAGE_SIZE
 from masthead.domain.permissions import Action as Permission
 from masthead.domain.permissions import allowed, may_manage_channel
 from masthead.moderation.actions import do_assign_item, do_resolve_item
@@ -20,11 +20,15 @@ from masthead.moderation.participation import do_appeal, do_report
 from masthead.moderation.queue import moderation_queue
 from masthead.policy.watch import configured_policy
 from masthead.services.channels import access_channel
+from masthead.services.notifications import (
+    check_notification_id,
+    do_mark_notifications_read,
+    notifications_page,
+)
 from masthead.store import accounts as account_store
 from masthead.store import moderation as store
 from masthead.store.cases import QueueEntry
 from masthead.store.channels import member_role
-from masthead.store.notifications import notifications_for
 
 router = APIRouter(tags=["moderation"])
 
@@ -47,6 +51,10 @@ class ReportIn(Strict):
 
 class AppealIn(Strict):
     text: StrictStr
+
+
+class MarkReadIn(Strict):
+    up_to_id: StrictStr
 
 
 def _id(value: str, what: str) -> int:
@@ -152,11 +160,15 @@ async def channel_strikes(handle: str, viewer: CurrentAccount, ctx: Ctx) -> dict
 @router.get("/notifications")
 async def notifications(viewer: CurrentAccount, ctx: Ctx, cursor: str | None = None,
                         limit: int = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
-    limit = check_page_size(limit)
-    before = _id(cursor, "cursor") if cursor else None
-    async with ctx.db.read() as connection:
-        found = await notifications_for(connection, viewer.id, before, limit + 1)
-    items = found[:limit]
+    page = await notifications_page(ctx, viewer, cursor, limit)
     return {"items": [{"id": str(n.id), "kind": n.kind, "payload": n.payload, "created_at": n.created_at.isoformat(),
-                       "read": n.read_at is not None} for n in items],
-            "next_cursor": str(items[-1].id) if len(found) > limit else None}
+                       "read": n.read_at is not None} for n in page.items],
+            "next_cursor": page.next_cursor, "unread": page.unread}
+
+
+@router.post("/notifications/read")
+async def mark_notifications_read(body: MarkReadIn, viewer: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    """Mark the signed-in account's notices read, up to and including `up_to_id` (the newest one seen)."""
+    marked, unread = await do_mark_notifications_read(
+        ctx, viewer, check_notification_id(body.up_to_id, field="up_to_id"))
+    return {"marked": marked, "unread": unread}

@@ -6,11 +6,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
-from masthead.api.views import decision_view, post_view
+from masthead.api.views import correction_view, decision_view, post_view
 from masthead.domain.errors import Forbidden, NotFound
 from masthead.services.decisions import access_decision, decision_for_post, replay_decision
 from masthead.services.posts import access_post_by_id_text, do_record_reader
 from masthead.services.provenance import known_reprints, provenance
+from masthead.store.corrections import corrections_of_post
 from masthead.verification.service import badges_for
 
 router = APIRouter(tags=["posts"])
@@ -23,8 +24,10 @@ async def get_post(post_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str,
         await do_record_reader(ctx, post.id, viewer.id)
     async with ctx.db.read() as connection:
         badges = await badges_for(connection, [post.channel_id], ctx.clock.now())
+        corrections = await corrections_of_post(connection, post.id)
     view = post_view(post, await decision_for_post(ctx, post.id), badges[post.channel_id])
     view["provenance"] = await provenance(ctx, post.id)
+    view["corrections"] = [correction_view(correction) for correction in corrections]
     return view
 
 
