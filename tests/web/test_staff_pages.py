@@ -261,10 +261,11 @@ def test_reported_rumour_is_refuted_and_the_copy_shows_the_correction(
         reader.goto(site.url(f"/p/{post_id}"))
         correction = reader.locator(".notice.correction")
         expect(correction).to_contain_text("Garlic does not cure colds; rest and fluids help.")
-        expect(correction.get_by_role("link", name="Source")).to_have_attribute("href", "https://health.example/colds")
+        expect(correction.get_by_role("link", name="Read the source of the correction")).to_have_attribute(
+            "href", "https://health.example/colds")
         expect(reader.locator("article.post .label")).to_contain_text("refuted rumour")
         assert_accessible(reader)
-    expect(reader.locator(".notice.correction")).to_contain_text("made to the original of this copy")
+    expect(reader.locator(".notice.correction")).to_contain_text("This post is a copy of a post that was corrected.")
 
 
 def test_staff_pages_in_chinese_on_a_phone_with_the_keyboard(site: Site,

@@ -36,3 +36,22 @@ def test_language_comes_from_the_cookie_then_accept_language() -> None:
     assert choose_language("en", "zh-CN") == "en"
     assert choose_language(None, "zh-CN") == "zh"
     assert choose_language("xx", "") == "en"
+
+
+def test_a_message_has_one_translation_across_the_parts_of_the_site() -> None:
+    """Each part keeps its own .po file; the same English must not read two ways in Chinese (the merged catalog
+    would pick one of them silently)."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, object]] = {}
+    clashes = []
+    for path in sorted((WEB / "locale" / "zh" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as source:
+            for message in read_po(source):
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                if not key:
+                    continue
+                if key in seen and seen[key][1] != message.string:
+                    clashes.append(f"{key!r}: {seen[key][0]} and {path.name}")
+                seen.setdefault(key, (path.name, message.string))
+    assert not clashes, "\n".join(clashes)
