@@ -165,12 +165,11 @@ async def transparency_page(request: Request) -> Response:
                     _bars(request, report["by_automation"])),
         _bar_figure(request, "chart-appeals", gettext(request, "Appeals by outcome"), _bars(request, appeals)),
     ]
-    query = "&".join(f"{name}={form.text(name)}" for name in ("since", "until") if form.text(name))
     export_range = "&".join(part for part in (f"since={report['since']}" if report["since"] else "",
                                               f"until={report['until']}" if report["until"] else "") if part)
     return await render(request, "transparency/report.html", {
         "form": form, "report": report, "figures": figures, "over_time": _time_figure(request, report["over_time"]),
-        "upheld": appeals.get("uphold", 0), "reversed": report["reversals"], "query": query,
+        "upheld": appeals.get("uphold", 0), "reversed": report["reversals"],
         "export_range": export_range,
         "automated_percent": None if report["automated_share"] is None else round(100 * report["automated_share"]),
     })
