@@ -183,4 +183,4 @@ def test_the_ledger_shows_a_revoked_badge_and_a_restriction_with_their_reasons(
 def test_a_ledger_of_no_channel_is_a_page_in_words(site: Site, page: Page) -> None:
     response = page.goto(site.url("/c/no_such_channel/ledger"))
     assert response is not None and response.status == 404
-    expect(page.locator("main")).to_contain_text("There is no channel with this handle.")
+    expect(page.locator("section.error")).to_contain_text("no channel is called 'no_such_channel'")

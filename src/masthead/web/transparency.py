@@ -21,10 +21,7 @@ from masthead.web.i18n import N_
 from masthead.web.render import context_of, gettext, render
 from masthead.web.site import Page
 
-MESSAGES.update({
-    "invalid_date": N_("Enter a date like 2026-11-01."),
-    "channel_not_found": N_("There is no channel with this handle."),
-})
+MESSAGES.update({"invalid_date": N_("Enter a date like 2026-11-01.")})
 
 # Words for the codes of the EU DSA Transparency Database schema and Masthead's outcomes and actions.
 WORDS: dict[str, str] = {
