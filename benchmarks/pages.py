@@ -163,7 +163,7 @@ async def measure(url: str, args: argparse.Namespace) -> list[tuple[str, Timings
         pages: list[tuple[str, str, str | None]] = [
             ("front page", "/", None),
             ("feed (200 channels)", "/feed", reader_token),
-            ("channel", "/c/ch00010", None),
+            ("channel", "/c/ch00011", None),
             ("post", "/p/11", None),
             ("transparency, all time", "/transparency", None),
             ("transparency, one week", f"/transparency?since={week_start}&until={today}", None),

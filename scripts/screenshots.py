@@ -63,7 +63,7 @@ SHOTS = [
     Shot("ledger", f"/c/{CHANNEL}/ledger"),
     Shot("sign-in", "/login"),
     Shot("compose", "/write", "harbour_ed"),
-    Shot("my-posts", "/my/posts", "harbour_ed"),
+    Shot("my-posts", "/me/posts", "harbour_ed"),
     Shot("moderation-queue", "/moderation", "mod_lin"),
     Shot("moderation-case", _first_item, "mod_lin"),
     Shot("verification", "/verify", "vera"),

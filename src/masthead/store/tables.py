@@ -99,6 +99,9 @@ posts = sa.Table(
     # A channel's timeline is this table read newest first; nothing is copied per subscriber.
     sa.Index("ix_posts_timeline", "channel_id", "state", "feed_seq", "id"),
     sa.Index("ix_posts_reprint_of", "reprint_of"),
+    # Published posts of every channel in publication order (the front page, a stream of all channels).
+    sa.Index("ix_posts_publication", "feed_seq", "id", sqlite_where=sa.text("state = 'published'"),
+             postgresql_where=sa.text("state = 'published'")),
 )
 
 # The text of a post, written once. Kept apart from `posts` so that changing a post's state rewrites a short

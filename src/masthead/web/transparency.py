@@ -21,10 +21,7 @@ from masthead.web.i18n import N_
 from masthead.web.render import context_of, gettext, render
 from masthead.web.site import Page
 
-MESSAGES.update({
-    "invalid_date": N_("Enter a date like 2026-11-01."),
-    "channel_not_found": N_("There is no channel with this handle."),
-})
+MESSAGES.update({"invalid_date": N_("Enter a date like 2026-11-01.")})
 
 # Words for the codes of the EU DSA Transparency Database schema and Masthead's outcomes and actions.
 WORDS: dict[str, str] = {
@@ -165,12 +162,11 @@ async def transparency_page(request: Request) -> Response:
                     _bars(request, report["by_automation"])),
         _bar_figure(request, "chart-appeals", gettext(request, "Appeals by outcome"), _bars(request, appeals)),
     ]
-    query = "&".join(f"{name}={form.text(name)}" for name in ("since", "until") if form.text(name))
     export_range = "&".join(part for part in (f"since={report['since']}" if report["since"] else "",
                                               f"until={report['until']}" if report["until"] else "") if part)
     return await render(request, "transparency/report.html", {
         "form": form, "report": report, "figures": figures, "over_time": _time_figure(request, report["over_time"]),
-        "upheld": appeals.get("uphold", 0), "reversed": report["reversals"], "query": query,
+        "upheld": appeals.get("uphold", 0), "reversed": report["reversals"],
         "export_range": export_range,
         "automated_percent": None if report["automated_share"] is None else round(100 * report["automated_share"]),
     })
