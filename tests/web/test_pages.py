@@ -52,7 +52,7 @@ def test_a_new_post_appears_once_the_pipeline_has_decided_it(server: str, page: 
 def test_unknown_channel_page_explains_itself(server: str, page: Page) -> None:
     response = page.goto(server + "/c/no_such_channel")
     assert response is not None and response.status == 404
-    expect(page.locator("section.error")).to_contain_text("There is no channel with this handle.")
+    expect(page.locator("section.error")).to_contain_text("no channel is called 'no_such_channel'")
 
 
 def test_an_open_channel_page_shows_new_posts_without_reloading(server: str, page: Page) -> None:
@@ -67,3 +67,18 @@ def test_an_open_channel_page_shows_new_posts_without_reloading(server: str, pag
     expect(live_item.locator(".badge")).to_have_text("news.publish")
     live_item.get_by_role("link", name="Tide tables for December").click()
     expect(page.locator("article.post .body")).to_contain_text("High water at 06:12.")
+
+
+def test_a_channel_page_links_its_ledger_and_its_owner_to_writing_and_credentials(server: str, page: Page) -> None:
+    page.goto(server + "/c/garden_notes")
+    expect(page.get_by_role("link", name="Public ledger")).to_have_attribute("href", "/c/garden_notes/ledger")
+    expect(page.get_by_role("link", name="Write a post")).to_have_count(0)
+    page.goto(server + "/login?next=%2Fc%2Fgarden_notes")
+    page.get_by_label("Handle").fill("reader")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Write a post").click()
+    expect(page).to_have_url(server + "/c/garden_notes/write")
+    page.goto(server + "/c/garden_notes")
+    page.get_by_role("link", name="Credential applications").click()
+    expect(page).to_have_url(server + "/c/garden_notes/credentials")
