@@ -10,12 +10,14 @@ from fastapi import APIRouter, FastAPI
 from masthead import __version__
 from masthead.api.errors import install_error_handlers
 from masthead.api.limits import BodySizeLimit
+from masthead.api.openapi import install_openapi
 from masthead.api.routes import accounts, channels, credentials, live, moderation, posts, system, transparency
 from masthead.context import Context
 from masthead.live.announce import announce_published, connect_redis
 from masthead.live.hub import Hub
 from masthead.pipeline.assembly import build_worker
 from masthead.verification.files import MAX_FILE_BYTES
+from masthead.verification.service import scopes_of
 from masthead.web.pages import mount_web
 
 API_PREFIX = "/api/v1"
@@ -55,6 +57,7 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
     app.state.hub = hub
     app.state.announce = announce
     install_error_handlers(app)
+    install_openapi(app, {"scopes": lambda: sorted(scopes_of(ctx))})
     app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES,
                        allowances=[(r"/api/v1/credential-applications/[^/]+/files", MAX_FILE_BYTES + ENVELOPE_BYTES)])
     api = APIRouter(prefix=API_PREFIX)

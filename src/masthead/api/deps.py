@@ -11,7 +11,12 @@ from masthead.domain.errors import Unauthenticated
 from masthead.domain.models import Account
 from masthead.services.accounts import access_account_by_token
 
-_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token> from POST /api/v1/sessions")
+BEARER_SCHEME = "HTTPBearer"
+# Marks routes where the token is optional; the OpenAPI document folds it into BEARER_SCHEME (api.openapi).
+OPTIONAL_BEARER_SCHEME = "OptionalHTTPBearer"
+_DESCRIPTION = "Authorization: Bearer <token> from POST /api/v1/sessions"
+_bearer = HTTPBearer(auto_error=False, scheme_name=BEARER_SCHEME, description=_DESCRIPTION)
+_optional_bearer = HTTPBearer(auto_error=False, scheme_name=OPTIONAL_BEARER_SCHEME, description=_DESCRIPTION)
 
 
 def get_context(request: Request) -> Context:
@@ -21,7 +26,7 @@ def get_context(request: Request) -> Context:
 
 async def optional_account(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
     ctx: Annotated[Context, Depends(get_context)],
 ) -> Account | None:
     header = request.headers.get("authorization")
@@ -32,7 +37,8 @@ async def optional_account(
     return await access_account_by_token(ctx, credentials.credentials)
 
 
-async def current_account(account: Annotated[Account | None, Depends(optional_account)]) -> Account:
+async def current_account(account: Annotated[Account | None, Depends(optional_account)],
+                          _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Account:
     if account is None:
         raise Unauthenticated("sign in first: send Authorization: Bearer <token> (get one from POST /api/v1/sessions)")
     return account

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from masthead.domain.errors import MastheadError
 
@@ -76,17 +77,30 @@ async def _masthead_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path: Starlette's own 405 names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        for method in getattr(route, "methods", None) or ():
+            if route.matches({**request.scope, "method": method})[0] is Match.FULL:
+                methods.add(method)
+    return sorted(methods)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     if exc.status_code == 404 and message == "Not Found":
         message = f"nothing is at {request.url.path}"
-    if exc.status_code == 405:
-        message = f"{request.method} is not allowed on {request.url.path}"
     response = error_response(exc.status_code, code, message)
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 405:
+        allow = allowed_methods(request)
+        response = error_response(405, code, f"{request.method} is not allowed on {request.url.path}; "
+                                             f"allowed: {', '.join(allow)}")
+        response.headers["Allow"] = ", ".join(allow)
     return response
 
 

@@ -7,7 +7,7 @@ from masthead import metrics
 from masthead.context import Context
 from masthead.domain.errors import Forbidden, NotFound, Unprocessable
 from masthead.domain.models import Account, Channel, Post
-from masthead.domain.paging import Cursor, Page, check_page_size
+from masthead.domain.paging import Cursor, Page, check_page_size, parse_id
 from masthead.domain.permissions import Action, allowed, may_publish
 from masthead.domain.posts import PostState, check_body, check_rights, check_source_url, check_title
 from masthead.domain.render import render_markdown
@@ -41,7 +41,7 @@ async def do_publish(
             raise Forbidden(f"{handle!r} may not publish until {suspended[0].isoformat()}: {suspended[1]}",
                             code="channel_suspended")
         if reprint_of is not None and not await store.post_exists(connection, reprint_of):
-            raise Unprocessable(f"reprint_of names post {reprint_of}, which does not exist", code="unknown_post")
+            raise NotFound(f"reprint_of names post {reprint_of}, which does not exist", code="unknown_post")
         [post_id] = await store.insert_posts_txn(connection, [{
             "channel_id": channel.id, "author_id": account.id, "title": title, "body": body, "body_html": body_html,
             "reprint_of": reprint_of, "source_url": source_url, "original": original,
@@ -102,9 +102,10 @@ async def recent(ctx: Context, cursor: str | None, limit: int) -> Page[Post]:
 
 
 async def access_post_by_id_text(ctx: Context, viewer: Account | None, post_id: str) -> Post:
-    if not post_id.isdigit():
+    found = parse_id(post_id)
+    if found is None:
         raise NotFound(f"no post {post_id!r} exists", code="post_not_found")
-    return await access_post(ctx, viewer, int(post_id))
+    return await access_post(ctx, viewer, found)
 
 
 async def do_record_reader(ctx: Context, post_id: int, account_id: int) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from masthead.api.openapi import errors
 from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.schemas import SignInIn, SignUpIn
 from masthead.api.views import account_view
@@ -14,13 +15,13 @@ from masthead.store import channels as channel_store
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/accounts", status_code=201)
+@router.post("/accounts", status_code=201, responses=errors(409))
 async def sign_up(body: SignUpIn, ctx: Ctx) -> dict[str, Any]:
     account, token = await do_sign_up(ctx, handle=body.handle, password=body.password, display_name=body.display_name)
     return {"account": account_view(account), "token": token}
 
 
-@router.post("/sessions")
+@router.post("/sessions", responses=errors(401))
 async def sign_in(body: SignInIn, ctx: Ctx) -> dict[str, Any]:
     return {"token": await do_sign_in(ctx, handle=body.handle, password=body.password)}
 
