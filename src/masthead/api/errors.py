@@ -77,14 +77,14 @@ async def _masthead_error(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route answers at this path: Starlette's own 405 names only the first route's."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        for method in getattr(route, "methods", None) or ():
-            if route.matches({**request.scope, "method": method})[0] is Match.FULL:
-                methods.add(method)
-    return sorted(methods)
+    return [method for method in HTTP_METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+                   for route in request.app.router.routes)]
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
