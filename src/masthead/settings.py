@@ -49,6 +49,9 @@ class Settings:
     policy: str = "news-credential"
     appeal_window_days: int = 30
     reports_per_hour: int = 20
+    write_limit_per_account: int = 3000
+    write_limit_per_address: int = 6000
+    write_limit_window_seconds: float = 60.0
     scopes_file: str = ""
     reapply_wait_days: int = 30
     data_dir: str = "./data"

@@ -44,7 +44,9 @@ def _statuses(operation: dict[str, Any]) -> set[str]:
 def test_a_new_route_gets_its_error_responses_from_its_shape() -> None:
     document = _app_with_new_routes().openapi()
     add = document["paths"]["/api/v1/channels/{handle}/notes"]["post"]
-    assert _statuses(add) == {"201", "400", "401", "404", "409", "413", "422"}
+    assert _statuses(add) == {"201", "400", "401", "404", "409", "413", "422", "429"}
+    assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= set(add["responses"]["201"]["headers"])
+    assert "Retry-After" in add["responses"]["429"]["headers"]
     assert add["security"] == [{"HTTPBearer": []}]
     listing = document["paths"]["/api/v1/notes"]["get"]
     assert _statuses(listing) == {"200", "400", "401", "422"}

@@ -1,7 +1,7 @@
 """Request-scoped dependencies: the service context and the signed-in account."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -24,17 +24,32 @@ def get_context(request: Request) -> Context:
     return ctx
 
 
+_ACCOUNT_STATE = "bearer_account"
+
+
+async def token_account(request: Request, ctx: Context) -> Account | None:
+    """The account of the request's bearer token (None without one), looked up once per request."""
+    state: dict[str, Any] = request.scope.setdefault("state", {})
+    if _ACCOUNT_STATE in state:
+        found: Account | None = state[_ACCOUNT_STATE]
+        return found
+    header = request.headers.get("authorization")
+    account = None
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("the Authorization header must be 'Bearer <token>'", code="invalid_authorization")
+        account = await access_account_by_token(ctx, token.strip())
+    state[_ACCOUNT_STATE] = account
+    return account
+
+
 async def optional_account(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
     ctx: Annotated[Context, Depends(get_context)],
 ) -> Account | None:
-    header = request.headers.get("authorization")
-    if header is None:
-        return None
-    if credentials is None or not credentials.credentials:
-        raise Unauthenticated("the Authorization header must be 'Bearer <token>'", code="invalid_authorization")
-    return await access_account_by_token(ctx, credentials.credentials)
+    return await token_account(request, ctx)
 
 
 async def current_account(account: Annotated[Account | None, Depends(optional_account)],

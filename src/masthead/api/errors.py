@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from masthead.domain.errors import MastheadError
+from masthead.domain.errors import MastheadError, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +68,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _masthead_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MastheadError)
     response = error_response(exc.status, exc.code, exc.message)
-    limit, reset_at = getattr(exc, "limit", None), getattr(exc, "reset_at", None)
-    if limit is not None and reset_at is not None:
-        response.headers.update({"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0",
-                                 "X-RateLimit-Reset": reset_at.isoformat(),
-                                 "Retry-After": str(max(1, int((reset_at - datetime.now(UTC)).total_seconds())))})
+    if isinstance(exc, RateLimited):
+        response.headers.update({"X-RateLimit-Limit": str(exc.limit), "X-RateLimit-Remaining": "0",
+                                 "X-RateLimit-Reset": exc.reset_at.isoformat(), "Retry-After": str(exc.retry_after)})
     return response
 
 

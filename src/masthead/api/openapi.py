@@ -5,6 +5,7 @@ so routes added later are covered without extra work:
 - query or header parameters: 400 (an unreadable cursor or date) and 422;
 - a path parameter: 404 (nothing has that id or handle) and 422;
 - the bearer-token security scheme: 401 (no, a malformed or an unknown token);
+- a write method (POST, PUT, PATCH, DELETE): 429 (api.ratelimit counts every write);
 - anything else a route can answer it declares with `responses=errors(403, 409, ...)`.
 
 Every error response has the schema of `{"error": {"code", "message"}}`."""
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from masthead.api.deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
+from masthead.api.ratelimit import WRITE_METHODS
 from masthead.api.schemas import NO_NUL, RUNTIME_ENUM
 
 ERROR_SCHEMA_NAME = "Error"
@@ -47,9 +49,11 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": ERROR_DESCRIPTIONS[status]} for status in statuses}
 
 
-def derived_errors(operation: dict[str, Any]) -> set[int]:
+def derived_errors(method: str, operation: dict[str, Any]) -> set[int]:
     """What an operation can answer because of its shape, read from the operation's own description."""
     statuses: set[int] = set()
+    if method.upper() in WRITE_METHODS:
+        statuses.add(429)
     if "requestBody" in operation:
         statuses |= {400, 413, 422}
     places = {parameter["in"] for parameter in operation.get("parameters", [])}
@@ -96,6 +100,24 @@ def _security(operation: dict[str, Any]) -> None:
         operation["security"] = [{BEARER_SCHEME: []}, {}]
 
 
+_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": {"description": "writes allowed per window", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "writes left in this window", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {"description": "when the window ends (ISO 8601)", "schema": {"type": "string"}},
+}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+
+
+def _limit_headers(method: str, responses: dict[str, Any]) -> None:
+    if method.upper() not in WRITE_METHODS:
+        return
+    for status, response in responses.items():
+        if status.startswith("2"):
+            response.setdefault("headers", {}).update(_LIMIT_HEADERS)
+        elif status == "429":
+            response.setdefault("headers", {}).update({**_LIMIT_HEADERS, **_RETRY_AFTER})
+
+
 def _error_content() -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}}}
 
@@ -122,13 +144,14 @@ def build_openapi(app: FastAPI, runtime_enums: Mapping[str, Callable[[], list[st
     _no_nul(schemas)
     document["components"].get("securitySchemes", {}).pop(OPTIONAL_BEARER_SCHEME, None)
     for path_item in document["paths"].values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             _security(operation)
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _without_null(parameter["schema"])
             responses = operation.setdefault("responses", {})
-            for status in derived_errors(operation):
+            for status in derived_errors(method, operation):
                 responses.setdefault(str(status), {"description": ERROR_DESCRIPTIONS[status]})
+            _limit_headers(method, responses)
             for status, response in responses.items():
                 if status.startswith("4"):
                     response["description"] = ERROR_DESCRIPTIONS.get(int(status), response.get("description", ""))
