@@ -11,7 +11,8 @@ class InputError(ValueError):
     """Bad input a person can fix; the message is one line that names the file and line."""
 
 
-def read_records(lines: Iterable[bytes], source: str, *, needs: str, valid: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_records(lines: Iterable[bytes], source: str, *, needs: str,
+                 valid: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-blank line; InputError for a line that is not JSON or for which
     `valid(object)` is false, saying that each line `needs` (e.g. "a string `text`")."""
     for number, line in enumerate(lines, 1):

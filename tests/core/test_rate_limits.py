@@ -68,6 +68,7 @@ async def test_the_address_limit_counts_writes_of_every_account_and_none(
 def test_default_limits_are_generous_and_zero_turns_them_off() -> None:
     defaults = Settings(database_url="sqlite:///:unused:")
     assert defaults.write_limit_per_account >= 1000 and defaults.write_limit_per_address >= 1000
-    from masthead.api.ratelimit import WriteLimits
     from datetime import UTC, datetime
+
+    from masthead.api.ratelimit import WriteLimits
     assert WriteLimits(0, 0, 60).check(1, "127.0.0.1", datetime(2026, 1, 1, tzinfo=UTC)) is None

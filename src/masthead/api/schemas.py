@@ -120,9 +120,9 @@ class RightsIn(Strict):
 
 # Cross-field rules of check_rights and do_publish: a post is not both original and a reprint, and only an
 # original sets reprint rights other than the default (attribute, no whitelist).
-_REPRINT = {"required": ["reprint_of"], "properties": {"reprint_of": {"not": {"type": "null"}}}}
-_ORIGINAL = {"required": ["original"], "properties": {"original": {"const": True}}}
-_OWN_RIGHTS = {"required": ["rights"], "properties": {"rights": {"anyOf": [
+_REPRINT: dict[str, Any] = {"required": ["reprint_of"], "properties": {"reprint_of": {"not": {"type": "null"}}}}
+_ORIGINAL: dict[str, Any] = {"required": ["original"], "properties": {"original": {"const": True}}}
+_OWN_RIGHTS: dict[str, Any] = {"required": ["rights"], "properties": {"rights": {"anyOf": [
     {"type": "object", "required": ["policy"], "properties": {"policy": {"not": {"const": "attribute"}}}},
     {"type": "object", "required": ["whitelist"], "properties": {"whitelist": {"minItems": 1}}}]}}}
 

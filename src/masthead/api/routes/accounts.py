@@ -5,8 +5,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from masthead.api.openapi import errors
 from masthead.api.deps import Ctx, CurrentAccount
+from masthead.api.openapi import errors
 from masthead.api.schemas import SignInIn, SignUpIn
 from masthead.api.views import account_view
 from masthead.services.accounts import do_sign_in, do_sign_up

@@ -1,14 +1,14 @@
 """Channels, their authors, subscriptions, timelines and the signed-in account's feed."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from masthead.api.openapi import errors
-from masthead.api.params import FeedCursor, HandlePath, Limit, Limit
 from masthead.api.deps import Ctx, CurrentAccount
+from masthead.api.openapi import errors
+from masthead.api.params import FeedCursor, HandlePath, Limit
 from masthead.api.schemas import AuthorIn, ChannelIn, ChannelUpdateIn, PostIn
 from masthead.api.views import channel_view, page_view
 from masthead.domain.errors import NotFound, Unprocessable
@@ -81,7 +81,8 @@ async def unsubscribe(handle: HandlePath, account: CurrentAccount, ctx: Ctx) -> 
 
 
 @router.post("/channels/{handle}/posts", status_code=202, responses=errors(403))
-async def publish(handle: HandlePath, body: PostIn, account: CurrentAccount, ctx: Ctx, request: Request) -> JSONResponse:
+async def publish(handle: HandlePath, body: PostIn, account: CurrentAccount, ctx: Ctx,
+                  request: Request) -> JSONResponse:
     reprint_of: int | None = None
     if isinstance(body.reprint_of, int) and body.reprint_of >= 0:
         reprint_of = parse_id(str(body.reprint_of))
@@ -100,7 +101,8 @@ async def publish(handle: HandlePath, body: PostIn, account: CurrentAccount, ctx
 
 
 @router.get("/channels/{handle}/posts")
-async def channel_posts(handle: HandlePath, ctx: Ctx, cursor: FeedCursor = None, limit: Limit = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
+async def channel_posts(handle: HandlePath, ctx: Ctx, cursor: FeedCursor = None,
+                        limit: Limit = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
     channel = await service.access_channel(ctx, handle)
     return await _page_json(ctx, await channel_timeline(ctx, channel, cursor, limit))
 

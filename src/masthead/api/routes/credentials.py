@@ -1,16 +1,14 @@
 """Credential scopes, applications with evidence, review, revocation."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, UploadFile
-from typing import Annotated
-
 from pydantic import StrictStr, WithJsonSchema
 
+from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.openapi import errors
 from masthead.api.params import HandlePath, IdPath, ScopePath
-from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.schemas import RUNTIME_ENUM, NonBlank, Strict
 from masthead.domain.errors import NotFound, Unprocessable
 from masthead.domain.paging import parse_id
@@ -115,7 +113,8 @@ async def withdraw(application_id: IdPath, owner: CurrentAccount, ctx: Ctx) -> d
 
 
 @router.post("/channels/{handle}/credentials/{scope}/revoke", responses=errors(403))
-async def revoke(handle: HandlePath, scope: ScopePath, body: RevokeIn, verifier: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+async def revoke(handle: HandlePath, scope: ScopePath, body: RevokeIn, verifier: CurrentAccount,
+                 ctx: Ctx) -> dict[str, Any]:
     if scope not in service.scopes_of(ctx):
         raise Unprocessable(f"unknown scope {scope!r}", code="unknown_scope")
     await service.do_revoke(ctx, verifier, handle, scope, body.reason)

@@ -8,8 +8,8 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 
-from masthead.api.openapi import errors
 from masthead.api.deps import Ctx, OptionalAccount
+from masthead.api.openapi import errors
 from masthead.api.views import post_view
 from masthead.context import Context
 from masthead.domain.errors import MastheadError

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field, StrictStr, WithJsonSchema
 
-from masthead.api.openapi import errors
-from masthead.api.params import HandlePath, IdPath, Limit, Limit
 from masthead.api.deps import Ctx, CurrentAccount
+from masthead.api.openapi import errors
+from masthead.api.params import HandlePath, IdPath, Limit
 from masthead.api.schemas import NOT_BLANK, ActionName, Handle, NonBlank, ReportReasonName, Strict
 from masthead.domain.errors import Forbidden, NotFound
 from masthead.domain.moderation import NEEDS_REASON, Action, ItemKind
@@ -31,7 +31,7 @@ MAX_LINK_LENGTH = 2000  # moderation_events.link
 
 
 # do_resolve_item's rules: some actions need a reason that is not blank, `label` needs labels.
-_RESOLVE_RULES = {"allOf": [
+_RESOLVE_RULES: dict[str, Any] = {"allOf": [
     {"anyOf": [{"properties": {"action": {"not": {"enum": sorted(action.value for action in NEEDS_REASON)}}}},
                {"required": ["reason"], "properties": {"reason": {"pattern": NOT_BLANK}}}]},
     {"anyOf": [{"properties": {"action": {"not": {"const": Action.LABEL.value}}}},

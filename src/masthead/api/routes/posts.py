@@ -5,9 +5,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
 from masthead.api.openapi import errors
 from masthead.api.params import IdPath
-from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
 from masthead.api.views import decision_view, post_view
 from masthead.domain.errors import Forbidden, NotFound
 from masthead.domain.paging import parse_id
