@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from masthead.context import Context
 from masthead.domain.errors import Unauthenticated
@@ -27,7 +28,7 @@ def get_context(request: Request) -> Context:
 _ACCOUNT_STATE = "bearer_account"
 
 
-async def token_account(request: Request, ctx: Context) -> Account | None:
+async def token_account(request: HTTPConnection, ctx: Context) -> Account | None:
     """The account of the request's bearer token (None without one), looked up once per request."""
     state: dict[str, Any] = request.scope.setdefault("state", {})
     if _ACCOUNT_STATE in state:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fastapi import Request
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from masthead.api.deps import token_account
@@ -82,19 +82,21 @@ def write_limits_for(ctx: Context) -> WriteLimits:
                        settings.write_limit_window_seconds)
 
 
-async def limit_writes(request: Request) -> None:
-    """An app-wide dependency: counts writes; reads pass untouched."""
-    if request.method not in WRITE_METHODS:
+async def limit_writes(connection: HTTPConnection) -> None:
+    """An app-wide dependency (so every route added later is counted too): counts writes; reads and WebSocket
+    connections pass untouched."""
+    if connection.scope["type"] != "http" or connection.scope["method"] not in WRITE_METHODS:
         return
-    ctx: Context = request.app.state.ctx
+    ctx: Context = connection.app.state.ctx
     try:
-        account = await token_account(request, ctx)
+        account = await token_account(connection, ctx)
     except Unauthenticated:  # the route's own authentication answers that
         account = None
-    address = request.client.host if request.client else "unknown"
-    verdict = request.app.state.write_limits.check(None if account is None else account.id, address, ctx.clock.now())
+    address = connection.client.host if connection.client else "unknown"
+    verdict = connection.app.state.write_limits.check(None if account is None else account.id, address,
+                                                      ctx.clock.now())
     if verdict is not None:
-        request.state.write_limit = verdict
+        connection.scope.setdefault("state", {})[STATE_KEY] = verdict
 
 
 class RateLimitHeaders:

@@ -70,6 +70,8 @@ async def stream(
     themselves) or `?cursor=` delivers everything since."""
     viewer = await _viewer(ctx, account, access_token)
     scope = await resolve_scope(ctx, viewer, channels)
+    if last_event_id and cursor:
+        StreamPosition.decode(cursor)  # overridden by the header, but still refused when no cursor at all
     after = await start_position(ctx, scope, last_event_id or cursor)
     hub: Hub = request.app.state.hub
 
