@@ -11,17 +11,10 @@ import sys
 from masthead.context import Context
 from masthead.domain.accounts import Role, parse_role
 from masthead.domain.errors import MastheadError
-from masthead.settings import Settings, SettingsError, load_settings
+from masthead.settings import load_settings
 from masthead.store.migrate import run_migrations
 
 log = logging.getLogger("masthead")
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise SystemExit(f"masthead: {exc}") from None
 
 
 def _configure_logging() -> None:
@@ -35,7 +28,7 @@ def serve(args: argparse.Namespace) -> int:
     from masthead.demo import load_demo
 
     _configure_logging()
-    settings = _settings()
+    settings = load_settings()
     run_migrations(settings.database_url)
     ctx = Context.create(settings)
     if args.demo:
@@ -56,7 +49,7 @@ def worker(args: argparse.Namespace) -> int:
     from masthead.pipeline.assembly import build_worker
 
     _configure_logging()
-    ctx = Context.create(_settings())
+    ctx = Context.create(load_settings())
     bridge = connect_redis(ctx.settings.redis_url)
 
     async def run() -> None:
@@ -80,7 +73,7 @@ def worker(args: argparse.Namespace) -> int:
 
 def migrate(args: argparse.Namespace) -> int:
     _configure_logging()
-    run_migrations(_settings().database_url)
+    run_migrations(load_settings().database_url)
     print("database is at the newest schema")
     return 0
 
@@ -99,7 +92,7 @@ def user_create(args: argparse.Namespace) -> int:
     except MastheadError as exc:
         print(f"masthead: {exc.message}", file=sys.stderr)
         return 2
-    settings = _settings()
+    settings = load_settings()
     run_migrations(settings.database_url)
     ctx = Context.create(settings)
     password = _read_password()
@@ -126,7 +119,7 @@ def audit_verify(args: argparse.Namespace) -> int:
     from masthead.store.database import Database
 
     async def verify() -> int:
-        database = Database(_settings().database_url)
+        database = Database(load_settings().database_url)
         try:
             async with database.read() as connection:
                 report = await verify_audit_chain(connection)
@@ -147,11 +140,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.add_argument("--demo", action="store_true", help="load demo channels, people and posts once")
-    serve_parser.set_defaults(func=serve)
+    serve_parser.set_defaults(func=serve, uses_database=True)
 
     subparsers.add_parser("worker", help="pipeline worker only (several may run against PostgreSQL)") \
-        .set_defaults(func=worker)
-    subparsers.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+        .set_defaults(func=worker, uses_database=True)
+    subparsers.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate, uses_database=True)
 
     user_parser = subparsers.add_parser("user", help="manage accounts")
     user_commands = user_parser.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -160,9 +153,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     create_parser.add_argument("--role", default=Role.MEMBER.value,
                                help="admin, moderator, verifier, triage or member (default member)")
     create_parser.add_argument("--display-name", default="")
-    create_parser.set_defaults(func=user_create)
+    create_parser.set_defaults(func=user_create, uses_database=True)
 
     audit_parser = subparsers.add_parser("audit", help="the tamper-evident audit log")
     audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     audit_commands.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry") \
-        .set_defaults(func=audit_verify)
+        .set_defaults(func=audit_verify, uses_database=True)

@@ -5,11 +5,34 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./masthead.db"
+# Whatever driver a URL names (or none, as in `sqlite:///x.db` or `postgres://...`), Masthead speaks asyncio.
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+_URL_EXAMPLES = "sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE"
 
 
 class SettingsError(ValueError):
     pass
+
+
+def async_database_url(url: str) -> str:
+    """The URL with its scheme mapped to the async driver Masthead uses; SettingsError if it is no database URL
+    Masthead can use."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(f"{env_name('database_url')}={url!r} is not a database URL; expected {_URL_EXAMPLES}") \
+            from None
+    backend = parsed.drivername.partition("+")[0]
+    if backend not in _ASYNC_DRIVERS:
+        raise SettingsError(f"{env_name('database_url')} names {parsed.drivername!r}, which Masthead does not "
+                            f"support; expected {_URL_EXAMPLES}")
+    if backend != "sqlite" and not parsed.database:
+        raise SettingsError(f"{env_name('database_url')} names no database; expected {_URL_EXAMPLES}")
+    return _ASYNC_DRIVERS[backend] + "://" + url.partition("://")[2]
 
 
 @dataclass(frozen=True)
@@ -26,10 +49,16 @@ class Settings:
     policy: str = "news-credential"
     appeal_window_days: int = 30
     reports_per_hour: int = 20
+    write_limit_per_account: int = 3000
+    write_limit_per_address: int = 6000
+    write_limit_window_seconds: float = 60.0
     scopes_file: str = ""
     reapply_wait_days: int = 30
     data_dir: str = "./data"
     session_days: int = 30
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "database_url", async_database_url(self.database_url))
 
     @property
     def is_sqlite(self) -> bool:

@@ -54,7 +54,7 @@ async def test_owner_names_authors_who_may_then_publish(api: Api) -> None:
     assert again.status_code == 404
     unknown = await api.client.post("/api/v1/channels/alice_news/authors", headers=api.auth(owner),
                                     json={"handle": "ghost"})
-    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_account"
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_account"
 
 
 async def test_subscribe_and_unsubscribe_are_idempotent(api: Api) -> None:

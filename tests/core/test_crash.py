@@ -43,7 +43,8 @@ def _accept_posts(database_url: str, count: int) -> None:
 def _environment(database_url: str, batch_size: int) -> dict[str, str]:
     return {**os.environ, "MASTHEAD_DATABASE_URL": database_url, "MASTHEAD_PIPELINE_BATCH_SIZE": str(batch_size),
             "MASTHEAD_PIPELINE_LEASE_SECONDS": "1", "MASTHEAD_PIPELINE_POLL_SECONDS": "0.05",
-            "PYTHONPATH": str(ROOT)}
+            # This checkout's sources first: an installed (editable) masthead may be another checkout.
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
 
 
 # Generous: a process starting on a loaded two-core machine (imports, models) can take a minute; passing runs

@@ -111,6 +111,6 @@ async def test_only_the_channels_people_may_dry_run_and_bad_posts_are_refused(ap
     empty = await api.client.post(url, headers=api.auth(owner), json={"title": " ", "body": "x"})
     assert empty.status_code == 422 and empty.json()["error"]["code"] == "invalid_title"
     unknown = await api.client.post(url, headers=api.auth(owner), json={**post, "reprint_of": "999"})
-    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_post"
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_post"
     both = await api.client.post(url, headers=api.auth(owner), json={**post, "reprint_of": "1", "original": True})
     assert both.status_code == 422

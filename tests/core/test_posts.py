@@ -83,7 +83,7 @@ async def test_cap_follows_configuration(api: Api, settings: Settings) -> None:
 
 
 @pytest.mark.parametrize(("extra", "status", "code"), [
-    ({"reprint_of": "999"}, 422, "unknown_post"),
+    ({"reprint_of": "999"}, 404, "unknown_post"),
     ({"reprint_of": "abc"}, 422, "unknown_post"),
     ({"source_url": "ftp://example.org/x"}, 422, "invalid_source_url"),
     ({"source_url": "javascript:alert(1)"}, 422, "invalid_source_url"),

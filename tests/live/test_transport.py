@@ -89,6 +89,10 @@ def test_stream_needs_a_scope_and_known_channels(live: tuple[str, str]) -> None:
     assert unknown.status_code == 404
     bad_cursor = httpx.get(f"{base}/api/v1/stream", params={"channels": "all", "cursor": "zz"}, timeout=5)
     assert bad_cursor.status_code == 400 and bad_cursor.json()["error"]["code"] == "invalid_cursor"
+    # Found by schemathesis: a bad cursor next to a good Last-Event-ID was ignored rather than refused.
+    both = httpx.get(f"{base}/api/v1/stream", params={"channels": "all", "cursor": "zz"},
+                     headers={"Last-Event-ID": "1.1"}, timeout=5)
+    assert both.status_code == 400 and both.json()["error"]["code"] == "invalid_cursor"
 
 
 def test_websocket_follows_the_feed_and_resumes_from_a_cursor(live: tuple[str, str]) -> None:

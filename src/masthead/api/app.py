@@ -5,18 +5,21 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from masthead import __version__
 from masthead.api.errors import install_error_handlers
 from masthead.api.limits import BodySizeLimit
 from masthead.api.log_redaction import install_log_redaction
+from masthead.api.openapi import install_openapi
+from masthead.api.ratelimit import RateLimitHeaders, limit_writes, write_limits_for
 from masthead.api.routes import accounts, channels, credentials, live, moderation, posts, system, transparency
 from masthead.context import Context
 from masthead.live.announce import announce_published, connect_redis
 from masthead.live.hub import Hub
 from masthead.pipeline.assembly import build_worker
 from masthead.verification.files import MAX_FILE_BYTES
+from masthead.verification.service import scopes_of
 from masthead.web.routes import mount_web
 
 API_PREFIX = "/api/v1"
@@ -51,12 +54,16 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
             await ctx.db.dispose()
 
     app = FastAPI(title="Masthead", version=__version__, lifespan=lifespan, openapi_url="/openapi.json",
-                  description="Public channels with verified publishers and accountable moderation.")
+                  description="Public channels with verified publishers and accountable moderation.",
+                  dependencies=[Depends(limit_writes)])
     app.state.ctx = ctx
     app.state.worker = worker
     app.state.hub = hub
     app.state.announce = announce
+    app.state.write_limits = write_limits_for(ctx)
     install_error_handlers(app)
+    install_openapi(app, {"scopes": lambda: sorted(scopes_of(ctx))})
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES,
                        allowances=[(r"/api/v1/credential-applications/[^/]+/files", MAX_FILE_BYTES + ENVELOPE_BYTES),
                                    (r"/c/[^/]+/credentials", MAX_FILE_BYTES + ENVELOPE_BYTES)])

@@ -1,10 +1,11 @@
 """Request-scoped dependencies: the service context and the signed-in account."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from masthead.context import Context
 from masthead.domain.errors import Unauthenticated
@@ -16,7 +17,12 @@ from masthead.web.session import SESSION_COOKIE
 # cookie alone can never be used to forge an API call from another site.
 _COOKIE_METHODS = frozenset({"GET", "HEAD"})
 
-_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token> from POST /api/v1/sessions")
+BEARER_SCHEME = "HTTPBearer"
+# Marks routes where the token is optional; the OpenAPI document folds it into BEARER_SCHEME (api.openapi).
+OPTIONAL_BEARER_SCHEME = "OptionalHTTPBearer"
+_DESCRIPTION = "Authorization: Bearer <token> from POST /api/v1/sessions"
+_bearer = HTTPBearer(auto_error=False, scheme_name=BEARER_SCHEME, description=_DESCRIPTION)
+_optional_bearer = HTTPBearer(auto_error=False, scheme_name=OPTIONAL_BEARER_SCHEME, description=_DESCRIPTION)
 
 
 def get_context(request: Request) -> Context:
@@ -24,26 +30,42 @@ def get_context(request: Request) -> Context:
     return ctx
 
 
+_ACCOUNT_STATE = "bearer_account"
+
+
+async def token_account(request: HTTPConnection, ctx: Context) -> Account | None:
+    """The account of the request's bearer token (None without one), looked up once per request; reads without a
+    token may be signed in by the pages' session cookie."""
+    state: dict[str, Any] = request.scope.setdefault("state", {})
+    if _ACCOUNT_STATE in state:
+        found: Account | None = state[_ACCOUNT_STATE]
+        return found
+    header = request.headers.get("authorization")
+    account = None
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("the Authorization header must be 'Bearer <token>'", code="invalid_authorization")
+        account = await access_account_by_token(ctx, token.strip())
+    elif request.scope.get("method") in _COOKIE_METHODS and request.cookies.get(SESSION_COOKIE):
+        try:
+            account = await access_account_by_token(ctx, request.cookies[SESSION_COOKIE])
+        except Unauthenticated:
+            account = None
+    state[_ACCOUNT_STATE] = account
+    return account
+
+
 async def optional_account(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)],
     ctx: Annotated[Context, Depends(get_context)],
 ) -> Account | None:
-    header = request.headers.get("authorization")
-    if header is None:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie and request.method in _COOKIE_METHODS:
-            try:
-                return await access_account_by_token(ctx, cookie)
-            except Unauthenticated:
-                return None
-        return None
-    if credentials is None or not credentials.credentials:
-        raise Unauthenticated("the Authorization header must be 'Bearer <token>'", code="invalid_authorization")
-    return await access_account_by_token(ctx, credentials.credentials)
+    return await token_account(request, ctx)
 
 
-async def current_account(account: Annotated[Account | None, Depends(optional_account)]) -> Account:
+async def current_account(account: Annotated[Account | None, Depends(optional_account)],
+                          _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Account:
     if account is None:
         raise Unauthenticated("sign in first: send Authorization: Bearer <token> (get one from POST /api/v1/sessions)")
     return account

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,8 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from masthead.domain.errors import MastheadError
+from masthead.domain.errors import MastheadError, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +68,20 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _masthead_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MastheadError)
     response = error_response(exc.status, exc.code, exc.message)
-    limit, reset_at = getattr(exc, "limit", None), getattr(exc, "reset_at", None)
-    if limit is not None and reset_at is not None:
-        response.headers.update({"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0",
-                                 "X-RateLimit-Reset": reset_at.isoformat(),
-                                 "Retry-After": str(max(1, int((reset_at - datetime.now(UTC)).total_seconds())))})
+    if isinstance(exc, RateLimited):
+        response.headers.update({"X-RateLimit-Limit": str(exc.limit), "X-RateLimit-Remaining": "0",
+                                 "X-RateLimit-Reset": exc.reset_at.isoformat(), "Retry-After": str(exc.retry_after)})
     return response
+
+
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path: Starlette's own 405 names only the first route's."""
+    return [method for method in HTTP_METHODS
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+                   for route in request.app.router.routes)]
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -82,11 +90,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     if exc.status_code == 404 and message == "Not Found":
         message = f"nothing is at {request.url.path}"
-    if exc.status_code == 405:
-        message = f"{request.method} is not allowed on {request.url.path}"
     response = error_response(exc.status_code, code, message)
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 405:
+        allow = allowed_methods(request)
+        response = error_response(405, code, f"{request.method} is not allowed on {request.url.path}; "
+                                             f"allowed: {', '.join(allow)}")
+        response.headers["Allow"] = ", ".join(allow)
     return response
 
 

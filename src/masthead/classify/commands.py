@@ -11,6 +11,7 @@ from typing import IO, Any
 import orjson
 
 from masthead.classify.corpus import DEFAULT_DATA_DIR
+from masthead.jsonlines import read_records
 
 BATCH_SIZE = 500
 
@@ -26,14 +27,10 @@ def register(subparsers: Any) -> None:
     train.set_defaults(func=train_handler)
 
 
-def _batches(lines: IO[bytes]) -> Iterator[list[dict[str, Any]]]:
+def _batches(lines: IO[bytes], source: str) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
-    for line in lines:
-        if not line.strip():
-            continue
-        record = orjson.loads(line)
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise ValueError("every input line must be a JSON object with a string `text`")
+    for _, record in read_records(lines, source, needs="a string `text`",
+                                  valid=lambda record: isinstance(record.get("text"), str)):
         batch.append(record)
         if len(batch) == BATCH_SIZE:
             yield batch
@@ -45,19 +42,15 @@ def _batches(lines: IO[bytes]) -> Iterator[list[dict[str, Any]]]:
 def classify_handler(args: argparse.Namespace) -> int:
     from masthead.classify.classifier import load_classifier
 
-    classifier = load_classifier()
     with ExitStack() as stack:
         source = stack.enter_context(args.input.open("rb")) if args.input else sys.stdin.buffer
         sink = stack.enter_context(args.output.open("wb")) if args.output else sys.stdout.buffer
-        try:
-            for batch in _batches(source):
-                for record, result in zip(batch, classifier.classify([record["text"] for record in batch])):
-                    record["lang"] = result.lang
-                    record["scores"] = {name: round(value, 6) for name, value in result.scores.items()}
-                    sink.write(orjson.dumps(record) + b"\n")
-        except (ValueError, orjson.JSONDecodeError) as error:
-            print(f"masthead classify: {error}", file=sys.stderr)
-            return 2
+        classifier = load_classifier()
+        for batch in _batches(source, str(args.input) if args.input else "stdin"):
+            for record, result in zip(batch, classifier.classify([record["text"] for record in batch])):
+                record["lang"] = result.lang
+                record["scores"] = {name: round(value, 6) for name, value in result.scores.items()}
+                sink.write(orjson.dumps(record) + b"\n")
         sink.flush()
     return 0
 

@@ -49,13 +49,13 @@ def check_password(password: str) -> str:
 
 
 def check_display_name(name: str, *, field: str = "display_name") -> str:
-    name = name.strip()
-    if not name:
-        raise Unprocessable(f"{field} must not be empty", code="invalid_name")
     if len(name) > MAX_DISPLAY_NAME_LENGTH:
         raise Unprocessable(
             f"{field} must be at most {MAX_DISPLAY_NAME_LENGTH} characters", code="invalid_name"
         )
+    name = name.strip()
+    if not name:
+        raise Unprocessable(f"{field} must not be empty", code="invalid_name")
     return name
 
 

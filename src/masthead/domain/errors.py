@@ -1,6 +1,8 @@
 """Errors a person can act on: a stable snake_case code, a message, and the HTTP status that fits."""
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class MastheadError(Exception):
     status = 400
@@ -46,3 +48,15 @@ class PayloadTooLarge(MastheadError):
 class Unprocessable(MastheadError):
     status = 422
     code = "invalid_request"
+
+
+class RateLimited(MastheadError):
+    """Too many requests: `limit` per window, the window ends at `reset_at`, try again in `retry_after` seconds."""
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, limit: int, reset_at: datetime, retry_after: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.reset_at = reset_at
+        self.retry_after = retry_after

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from masthead.domain.errors import Unprocessable
+from masthead.domain.errors import Conflict, Unprocessable
 from masthead.domain.posts import PostState
 
 
@@ -67,6 +67,8 @@ _ALWAYS = frozenset({Action.ESCALATE, Action.COMMENT})
 # Actions that restrict a post (and so need a statement of reasons, a notice and a possible strike).
 RESTRICTING = frozenset({Action.REJECT, Action.REMOVE, Action.LIMIT, Action.LABEL, Action.REFUTE})
 _CLOSING = frozenset(Action) - _ALWAYS
+# Actions whose reason is shown to the author or the applicant, so it must not be blank.
+NEEDS_REASON = RESTRICTING | {Action.UPHOLD, Action.OVERTURN, Action.APPROVE, Action.DENY}
 
 
 def parse_action(value: str, kind: ItemKind) -> Action:
@@ -76,10 +78,10 @@ def parse_action(value: str, kind: ItemKind) -> Action:
         allowed = ", ".join(sorted(a.value for a in ACTIONS_FOR_KIND[kind] | _ALWAYS))
         raise Unprocessable(f"unknown action {value!r}; for a {kind.value} item: {allowed}",
                             code="invalid_action") from None
-    if action not in ACTIONS_FOR_KIND[kind] | _ALWAYS:
+    if action not in ACTIONS_FOR_KIND[kind] | _ALWAYS:  # a well-formed action that this item's kind rules out
         allowed = ", ".join(sorted(a.value for a in ACTIONS_FOR_KIND[kind] | _ALWAYS))
-        raise Unprocessable(f"{action.value!r} does not apply to a {kind.value} item; use one of {allowed}",
-                            code="invalid_action")
+        raise Conflict(f"{action.value!r} does not apply to a {kind.value} item; use one of {allowed}",
+                       code="invalid_action")
     return action
 
 

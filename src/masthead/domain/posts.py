@@ -1,8 +1,8 @@
 """Posts: their states, the outcomes a decision can have, and input rules."""
 from __future__ import annotations
 
+import re
 from enum import StrEnum
-from urllib.parse import urlsplit
 
 from masthead.domain.errors import PayloadTooLarge, Unprocessable
 
@@ -44,11 +44,11 @@ def analysed_text(title: str, body: str) -> str:
 
 
 def check_title(title: str) -> str:
+    if len(title) > MAX_TITLE_LENGTH:
+        raise Unprocessable(f"title must be at most {MAX_TITLE_LENGTH} characters", code="invalid_title")
     title = title.strip()
     if not title:
         raise Unprocessable("title must not be empty", code="invalid_title")
-    if len(title) > MAX_TITLE_LENGTH:
-        raise Unprocessable(f"title must be at most {MAX_TITLE_LENGTH} characters", code="invalid_title")
     return title
 
 
@@ -75,8 +75,15 @@ def check_rights(policy: str, whitelist: list[str], *, original: bool) -> tuple[
     return policy, sorted(set(whitelist))
 
 
+# An absolute http or https URL with a host, and no white space anywhere.
+SOURCE_URL_PATTERN = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#\x00]+([/?#][^\s\x00]*)?")
+MAX_SOURCE_URL_LENGTH = 2000
+
+
 def check_source_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if len(url) > MAX_SOURCE_URL_LENGTH:
+        raise Unprocessable(f"source_url must be at most {MAX_SOURCE_URL_LENGTH} characters",
+                            code="invalid_source_url")
+    if not SOURCE_URL_PATTERN.fullmatch(url):
         raise Unprocessable("source_url must be an absolute http or https URL", code="invalid_source_url")
     return url

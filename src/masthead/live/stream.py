@@ -3,16 +3,14 @@ in) its own notices — decisions, moderation outcomes, corrections — then mor
 serves Server-Sent Events and WebSockets; both resume from the position of the last event received."""
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
 from masthead.context import Context
-from masthead.domain.errors import BadRequest, NotFound, Unauthenticated
+from masthead.domain.errors import NotFound, Unauthenticated
 from masthead.domain.models import Account, Post
-from masthead.domain.paging import Cursor
+from masthead.domain.paging import Cursor, cursor_pattern, decode_numbers
 from masthead.live.hub import Hub
 from masthead.store import channels as channel_store
 from masthead.store import posts as store
@@ -40,23 +38,16 @@ class StreamPosition:
     feed: Cursor
     notice_id: int
 
+    PATTERN = cursor_pattern(2, optional_parts=1)
+
     def encode(self) -> str:
-        raw = f"{self.feed.feed_seq}.{self.feed.post_id}.{self.notice_id}"
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return f"{self.feed.feed_seq}.{self.feed.post_id}.{self.notice_id}"
 
     @classmethod
     def decode(cls, token: str) -> tuple[Cursor, int | None]:
         """The feed cursor and notice id in a stream position, or a plain feed cursor (notice id None)."""
-        try:
-            parts = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(".")
-            numbers = [int(part) for part in parts]
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            numbers = []
-        if len(numbers) == 3:
-            return Cursor(numbers[0], numbers[1]), numbers[2]
-        if len(numbers) == 2:
-            return Cursor(numbers[0], numbers[1]), None
-        raise BadRequest("cursor is not one this server issued; start again without it", code="invalid_cursor")
+        numbers = decode_numbers(token, (2, 3))
+        return Cursor(numbers[0], numbers[1]), numbers[2] if len(numbers) == 3 else None
 
 
 @dataclass(frozen=True)

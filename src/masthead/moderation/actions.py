@@ -12,6 +12,7 @@ from masthead.context import Context
 from masthead.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from masthead.domain.models import Account
 from masthead.domain.moderation import (
+    NEEDS_REASON,
     RESTRICTING,
     Action,
     ItemKind,
@@ -72,7 +73,7 @@ async def do_resolve_item(
         check_action_permission(moderator, item.kind, chosen)
         if item.review_state is ReviewState.CLOSED:
             raise Conflict(f"item {item_id} is already closed", code="item_closed")
-        if chosen in RESTRICTING | {Action.UPHOLD, Action.OVERTURN, Action.APPROVE} and not reason.strip():
+        if chosen in NEEDS_REASON and not reason.strip():
             raise Unprocessable(f"'{chosen.value}' needs a reason: it is shown to the author", code="reason_required")
         if chosen is Action.LABEL and not labels:
             raise Unprocessable("'label' needs labels, e.g. {\"labels\": [\"unverified source\"]}",

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from masthead.context import Context
-from masthead.domain.errors import Conflict, Forbidden, MastheadError, NotFound, Unprocessable
+from masthead.domain.errors import Conflict, Forbidden, NotFound, RateLimited, Unprocessable
 from masthead.domain.models import Account
 from masthead.domain.moderation import ItemKind, parse_report_reason
 from masthead.domain.permissions import Action as Permission
@@ -24,16 +24,6 @@ from masthead.store.tables import moderation_events
 MAX_COMMENT = 5000
 REPORT_SEVERITY = {"illegal": 4, "terrorism": 5, "sexual": 3, "violence": 3, "hate": 3, "rumour": 2, "spam": 1,
                    "impersonation": 2, "other": 1}
-
-
-class RateLimited(MastheadError):
-    status = 429
-    code = "rate_limited"
-
-    def __init__(self, message: str, *, limit: int, reset_at: datetime) -> None:
-        super().__init__(message)
-        self.limit = limit
-        self.reset_at = reset_at
 
 
 @dataclass(frozen=True)
@@ -55,7 +45,7 @@ async def do_report(ctx: Context, reporter: Account, post_id: int, *, reason: st
         recent = await store.reports_since(connection, reporter.id, now - timedelta(hours=1))
         if recent >= limit:
             raise RateLimited(f"you have sent {recent} reports in the last hour; the limit is {limit}",
-                              limit=limit, reset_at=now + timedelta(hours=1))
+                              limit=limit, reset_at=now + timedelta(hours=1), retry_after=3600)
         item = await store.open_item_for_post(connection, post.id, ItemKind.REPORT)
         severity = REPORT_SEVERITY[why.value]
         reach = await subscriber_count(connection, post.channel_id)

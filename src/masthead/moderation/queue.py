@@ -1,15 +1,13 @@
 """The moderators' queue: open work, highest priority first, with counts."""
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 
 from masthead.context import Context
-from masthead.domain.errors import BadRequest, Unprocessable
+from masthead.domain.errors import Unprocessable
 from masthead.domain.models import Account
 from masthead.domain.moderation import ItemKind, ReviewState
-from masthead.domain.paging import check_page_size
+from masthead.domain.paging import check_page_size, cursor_pattern, decode_numbers
 from masthead.domain.permissions import Action as Permission
 from masthead.domain.permissions import check_allowed
 from masthead.store import moderation as store
@@ -26,16 +24,16 @@ class QueuePage:
     next_cursor: str | None
 
 
+QUEUE_CURSOR_PATTERN = cursor_pattern(2)
+
+
 def _encode(item: store.Item) -> str:
-    return base64.urlsafe_b64encode(f"{item.priority}.{item.id}".encode()).decode().rstrip("=")
+    return f"{item.priority}.{item.id}"
 
 
 def _decode(cursor: str) -> tuple[int, int]:
-    try:
-        priority, item_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(".")
-        return int(priority), int(item_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest("cursor is not one this server issued; start again without it", code="invalid_cursor") from None
+    priority, item_id = decode_numbers(cursor, (2,))
+    return priority, item_id
 
 
 def _kind(value: str | None) -> ItemKind | None:

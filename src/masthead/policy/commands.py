@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     backtest.add_argument("file", metavar="FILE", help=f"a policy TOML file, or a pack: {', '.join(PACK_NAMES)}")
     backtest.add_argument("--since", type=date.fromisoformat, metavar="DATE",
                           help="only decisions recorded on or after this day (YYYY-MM-DD, UTC)")
-    backtest.set_defaults(func=backtest_command)
+    backtest.set_defaults(func=backtest_command, uses_database=True)
 
 
 def _load(name: str) -> Policy:

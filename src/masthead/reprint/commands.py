@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from masthead.jsonlines import InputError, read_records
 from masthead.reprint.index import MemoryIndex
 from masthead.reprint.minhash import DEFAULT_THRESHOLD, Signature, sign_many
 from masthead.reprint.rebuild import rebuild_handler
@@ -30,7 +31,7 @@ def register(subparsers: Any) -> None:
     )
     match.set_defaults(func=match_handler)
     rebuild = commands.add_parser("rebuild", help="re-sign every published post into the shared index")
-    rebuild.set_defaults(func=rebuild_handler)
+    rebuild.set_defaults(func=rebuild_handler, uses_database=True)
 
 
 def _batches(path: Path) -> Iterator[tuple[list[Any], list[Signature | None]]]:
@@ -49,35 +50,26 @@ def _batches(path: Path) -> Iterator[tuple[list[Any], list[Signature | None]]]:
 
 def _records(path: Path) -> Iterator[tuple[Any, str]]:
     with path.open("rb") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            record = orjson.loads(line)
-            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("text"), str):
-                raise ValueError(f"{path}:{number}: every line must be a JSON object with `id` and a string `text`")
+        for _, record in read_records(lines, str(path), needs="`id` and a string `text`",
+                                      valid=lambda record: "id" in record and isinstance(record.get("text"), str)):
             yield record["id"], record["text"]
 
 
 def match_handler(args: argparse.Namespace) -> int:
     if not 0.0 < args.threshold <= 1.0:
-        print("masthead reprint match: --threshold must be in (0, 1]", file=sys.stderr)
-        return 2
+        raise InputError("--threshold must be in (0, 1]")
     index = MemoryIndex(threshold=args.threshold)
     corpus_ids: list[Any] = []
-    try:
-        for batch_ids, signatures in _batches(args.corpus):
-            for corpus_id, signature in zip(batch_ids, signatures):
-                if signature is not None:
-                    index.add(len(corpus_ids), signature)
-                corpus_ids.append(corpus_id)
-        out = sys.stdout.buffer
-        for batch_ids, signatures in _batches(args.queries):
-            for query_id, signature in zip(batch_ids, signatures):
-                found = index.query(signature) if signature is not None else []
-                matches = [{"id": corpus_ids[match.doc_id], "similarity": match.similarity} for match in found]
-                out.write(orjson.dumps({"id": query_id, "matches": matches}) + b"\n")
-        out.flush()
-    except (OSError, ValueError, orjson.JSONDecodeError) as error:
-        print(f"masthead reprint match: {error}", file=sys.stderr)
-        return 2
+    for batch_ids, signatures in _batches(args.corpus):
+        for corpus_id, signature in zip(batch_ids, signatures):
+            if signature is not None:
+                index.add(len(corpus_ids), signature)
+            corpus_ids.append(corpus_id)
+    out = sys.stdout.buffer
+    for batch_ids, signatures in _batches(args.queries):
+        for query_id, signature in zip(batch_ids, signatures):
+            found = index.query(signature) if signature is not None else []
+            matches = [{"id": corpus_ids[match.doc_id], "similarity": match.similarity} for match in found]
+            out.write(orjson.dumps({"id": query_id, "matches": matches}) + b"\n")
+    out.flush()
     return 0

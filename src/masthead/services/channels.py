@@ -61,7 +61,7 @@ async def do_add_author(ctx: Context, account: Account, handle: str, author_hand
     async with ctx.db.write() as connection:
         author = await account_store.account_by_handle(connection, author_handle)
         if author is None:
-            raise Unprocessable(f"no account is called {author_handle!r}", code="unknown_account")
+            raise NotFound(f"no account is called {author_handle!r}", code="unknown_account")
         if await store.member_role(connection, channel.id, author.id) is None:
             await store.add_author_txn(connection, channel.id, author.id)
             await append_audit_txn(connection, actor=f"account:{account.handle}", action="channel.add_author",

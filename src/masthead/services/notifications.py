@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from masthead.context import Context
-from masthead.domain.errors import NotFound, Unprocessable
+from masthead.domain.errors import Unprocessable
 from masthead.domain.models import Account
-from masthead.domain.paging import check_page_size
+from masthead.domain.paging import check_page_size, invalid_cursor, parse_id
 from masthead.store import notifications as store
 from masthead.store.notifications import Notification
 
@@ -19,18 +19,22 @@ class NoticePage:
 
 
 def check_notification_id(value: str, *, field: str) -> int:
-    if not value.isdigit():
+    found = parse_id(value)
+    if found is None:
         raise Unprocessable(f"{field} must be a notification id", code="invalid_notification_id")
-    return int(value)
+    return found
 
 
 async def notifications_page(ctx: Context, account: Account, cursor: str | None, limit: int) -> NoticePage:
     """Newest first; the cursor is the id of the last notice of the previous page."""
     limit = check_page_size(limit)
-    if cursor is not None and not cursor.isdigit():
-        raise NotFound(f"no cursor {cursor!r}", code="cursor_not_found")
+    before = None
+    if cursor:
+        before = parse_id(cursor)
+        if before is None:
+            raise invalid_cursor()
     async with ctx.db.read() as connection:
-        found = await store.notifications_for(connection, account.id, int(cursor) if cursor else None, limit + 1)
+        found = await store.notifications_for(connection, account.id, before, limit + 1)
         unread = await store.unread_count(connection, account.id)
     items = found[:limit]
     return NoticePage(items, str(items[-1].id) if len(found) > limit else None, unread)

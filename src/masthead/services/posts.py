@@ -10,7 +10,7 @@ from masthead import metrics
 from masthead.context import Context
 from masthead.domain.errors import Forbidden, NotFound, Unprocessable
 from masthead.domain.models import Account, Channel, Post
-from masthead.domain.paging import Cursor, Page, check_page_size
+from masthead.domain.paging import Cursor, Page, check_page_size, parse_id
 from masthead.domain.permissions import Action, allowed, may_publish
 from masthead.domain.posts import PostState, check_body, check_rights, check_source_url, check_title
 from masthead.domain.render import render_markdown
@@ -54,7 +54,7 @@ async def check_may_publish_txn(connection: AsyncConnection, ctx: Context, accou
         raise Forbidden(f"{channel.handle!r} may not publish until {suspended[0].isoformat()}: {suspended[1]}",
                         code="channel_suspended")
     if draft.reprint_of is not None and not await store.post_exists(connection, draft.reprint_of):
-        raise Unprocessable(f"reprint_of names post {draft.reprint_of}, which does not exist", code="unknown_post")
+        raise NotFound(f"reprint_of names post {draft.reprint_of}, which does not exist", code="unknown_post")
 
 
 async def do_publish(
@@ -130,9 +130,10 @@ async def recent(ctx: Context, cursor: str | None, limit: int) -> Page[Post]:
 
 
 async def access_post_by_id_text(ctx: Context, viewer: Account | None, post_id: str) -> Post:
-    if not post_id.isdigit():
+    found = parse_id(post_id)
+    if found is None:
         raise NotFound(f"no post {post_id!r} exists", code="post_not_found")
-    return await access_post(ctx, viewer, int(post_id))
+    return await access_post(ctx, viewer, found)
 
 
 async def do_record_reader(ctx: Context, post_id: int, account_id: int) -> None:

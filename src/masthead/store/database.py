@@ -4,17 +4,63 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from typing import Any, TypeVar
 
 import orjson
+import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_SECONDS = 5.0
 T = TypeVar("T")
+
+
+class DatabaseUnavailable(Exception):
+    """The configured database cannot be reached or opened; the message is one line a person can act on."""
+
+
+def shown_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def database_failure(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """One line naming the database (without its password) and the driver's own reason."""
+    reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
+    text = " ".join(str(reason).split()) or type(reason).__name__
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        text += " (run `masthead migrate` first)"
+    return DatabaseUnavailable(f"the database at {shown_url(url)} is unusable: {text}")
+
+
+# What a missing server, a refused login, an unopenable file or a missing table raise, through SQLAlchemy or not.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (sa.exc.DBAPIError, OSError, asyncio.TimeoutError, sqlite3.Error)
+
+
+async def check_database(url: str) -> None:
+    """Open the database once and run `SELECT 1`, or raise DatabaseUnavailable, within CONNECT_TIMEOUT_SECONDS.
+    SQLite is opened with the standard library: aiosqlite's thread outlives a failed connection and reports
+    on a closed event loop."""
+    if url.startswith("sqlite"):
+        try:
+            with closing(sqlite3.connect(make_url(url).database or ":memory:")) as connection:
+                connection.execute("SELECT 1")
+        except sqlite3.Error as exc:
+            raise database_failure(url, exc) from None
+        return
+    engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS})
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS * 2):
+            async with engine.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+    except DATABASE_ERRORS as exc:
+        raise database_failure(url, exc) from None
+    finally:
+        await engine.dispose()
 
 
 def _json_dumps(value: object) -> str:

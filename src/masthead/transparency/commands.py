@@ -37,4 +37,4 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export_parser.add_argument("--format", choices=("json", "csv"), default="json")
     export_parser.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD, UTC)")
     export_parser.add_argument("--until", metavar="DATE", help="before this day (YYYY-MM-DD, UTC)")
-    export_parser.set_defaults(func=export)
+    export_parser.set_defaults(func=export, uses_database=True)

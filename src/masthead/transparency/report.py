@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,9 +26,11 @@ CSV_FIELDS = (
 
 
 def parse_day(value: str | None, name: str) -> datetime | None:
-    if not value:
+    if value is None:
         return None
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError(value)
         return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
     except ValueError:
         raise BadRequest(f"{name} must be a date like 2026-11-01 (got {value!r})", code="invalid_date") from None

@@ -39,6 +39,8 @@ def _write_new_file(path: Path, data: bytes) -> None:
 
 
 async def do_attach_file(ctx: Context, owner: Account, application_id: int, name: str, data: bytes) -> dict[str, object]:
+    async with ctx.db.read() as connection:  # a file for no application of yours is not even looked at
+        await access_own_open_application_txn(connection, owner, application_id)
     if len(data) > MAX_FILE_BYTES:
         raise PayloadTooLarge(f"the file is {len(data)} bytes; evidence files may be at most {MAX_FILE_BYTES} bytes")
     if not data:

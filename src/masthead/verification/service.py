@@ -29,6 +29,9 @@ REMINDER_DAYS = 30
 ISSUER = "Masthead verification"
 
 
+MAX_STATEMENT_LENGTH = 10_000
+
+
 @dataclass(frozen=True)
 class Evidence:
     organisation: str
@@ -40,7 +43,7 @@ class Evidence:
         for name in ("organisation", "registration_number", "contact"):
             if not getattr(self, name).strip():
                 raise Unprocessable(f"evidence.{name} must not be empty", code="invalid_evidence")
-        if len(self.statement) > 10_000:
+        if len(self.statement) > MAX_STATEMENT_LENGTH:
             raise Unprocessable("evidence.statement must be at most 10,000 characters", code="invalid_evidence")
         return {"organisation": self.organisation.strip(), "registration_number": self.registration_number.strip(),
                 "contact": self.contact.strip(), "statement": self.statement}

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from masthead.api.deps import Ctx, CurrentAccount
+from masthead.api.openapi import errors
 from masthead.api.schemas import SignInIn, SignUpIn
 from masthead.api.views import account_view
 from masthead.services.accounts import do_revoke_session, do_sign_in, do_sign_up, sessions_of
@@ -15,13 +16,13 @@ from masthead.web.session import SESSION_COOKIE
 router = APIRouter(tags=["accounts"])
 
 
-@router.post("/accounts", status_code=201)
+@router.post("/accounts", status_code=201, responses=errors(409))
 async def sign_up(body: SignUpIn, ctx: Ctx) -> dict[str, Any]:
     account, token = await do_sign_up(ctx, handle=body.handle, password=body.password, display_name=body.display_name)
     return {"account": account_view(account), "token": token}
 
 
-@router.post("/sessions")
+@router.post("/sessions", responses=errors(401))
 async def sign_in(body: SignInIn, ctx: Ctx) -> dict[str, Any]:
     return {"token": await do_sign_in(ctx, handle=body.handle, password=body.password)}
 

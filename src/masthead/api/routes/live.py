@@ -9,20 +9,33 @@ from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisco
 from fastapi.responses import StreamingResponse
 
 from masthead.api.deps import Ctx, OptionalAccount
+from masthead.api.openapi import errors
 from masthead.api.views import post_view
 from masthead.context import Context
 from masthead.domain.errors import MastheadError
 from masthead.domain.models import Account
 from masthead.live.hub import Hub
-from masthead.live.stream import StreamEvent, notice_json, resolve_scope, start_position, stream_events
+from masthead.live.stream import (
+    StreamEvent,
+    StreamPosition,
+    notice_json,
+    resolve_scope,
+    start_position,
+    stream_events,
+)
 from masthead.services.accounts import access_account_by_token
 
 router = APIRouter(tags=["live"])
 
 Channels = Annotated[str | None, Query(description="comma-separated channel handles, or 'all'; default: your feed")]
-CursorQuery = Annotated[str | None, Query(alias="cursor", description="resume after this event id")]
+CursorQuery = Annotated[str | None, Query(alias="cursor", json_schema_extra={"pattern": StreamPosition.PATTERN},
+                                          description="resume after this event id")]
 AccessToken = Annotated[str | None, Query(description="for clients that cannot send headers (EventSource)")]
 RETRY_MILLISECONDS = 2000
+
+
+class EventStream(StreamingResponse):
+    media_type = "text/event-stream"
 
 
 async def _viewer(ctx: Context, header_account: Account | None, access_token: str | None) -> Account | None:
@@ -46,16 +59,19 @@ def _sse(event: StreamEvent) -> bytes:
     return b"id: %s\nevent: %s\ndata: %s\n\n" % (event.cursor.encode(), event.kind.encode(), data)
 
 
-@router.get("/stream", response_class=StreamingResponse)
+@router.get("/stream", response_class=EventStream, responses=errors(404))
 async def stream(
     request: Request, ctx: Ctx, account: OptionalAccount, channels: Channels = None, cursor: CursorQuery = None,
-    access_token: AccessToken = None, last_event_id: Annotated[str | None, Header()] = None,
+    access_token: AccessToken = None,
+    last_event_id: Annotated[str | None, Header(json_schema_extra={"pattern": StreamPosition.PATTERN})] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: `post` events, and for a signed-in stream its `decision`, `correction` and `notice`
     events (id = resume cursor), with heartbeat comments. Reconnecting with `Last-Event-ID` (browsers do it
     themselves) or `?cursor=` delivers everything since."""
     viewer = await _viewer(ctx, account, access_token)
     scope = await resolve_scope(ctx, viewer, channels)
+    if last_event_id and cursor:
+        StreamPosition.decode(cursor)  # overridden by the header, but still refused when no cursor at all
     after = await start_position(ctx, scope, last_event_id or cursor)
     hub: Hub = request.app.state.hub
 
@@ -64,8 +80,7 @@ async def stream(
         async for event in stream_events(ctx, hub, scope, after):
             yield _sse(event)
 
-    return StreamingResponse(body(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return EventStream(body(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 @router.websocket("/ws")

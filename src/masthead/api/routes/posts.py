@@ -6,8 +6,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
+from masthead.api.openapi import errors
+from masthead.api.params import IdPath
 from masthead.api.views import correction_view, decision_view, post_view
 from masthead.domain.errors import Forbidden, NotFound
+from masthead.domain.paging import parse_id
 from masthead.services.decisions import access_decision, decision_for_post, replay_decision
 from masthead.services.posts import access_post_by_id_text, do_record_reader
 from masthead.services.provenance import known_reprints, provenance
@@ -17,8 +20,15 @@ from masthead.verification.service import badges_for
 router = APIRouter(tags=["posts"])
 
 
+def _decision_id(text: str) -> int:
+    found = parse_id(text)
+    if found is None:
+        raise NotFound(f"no decision {text!r} exists", code="decision_not_found")
+    return found
+
+
 @router.get("/posts/{post_id}")
-async def get_post(post_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
+async def get_post(post_id: IdPath, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
     post = await access_post_by_id_text(ctx, viewer, post_id)
     if viewer is not None:
         await do_record_reader(ctx, post.id, viewer.id)
@@ -32,26 +42,22 @@ async def get_post(post_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str,
 
 
 @router.get("/posts/{post_id}/reprints")
-async def reprints(post_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
+async def reprints(post_id: IdPath, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
     """Known copies of a post: declared reprints and copies the pipeline found and attributed."""
     post = await access_post_by_id_text(ctx, viewer, post_id)
     return {"post_id": str(post.id), "items": await known_reprints(ctx, post.id)}
 
 
 @router.get("/decisions/{decision_id}")
-async def get_decision(decision_id: str, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
-    if not decision_id.isdigit():
-        raise NotFound(f"no decision {decision_id!r} exists", code="decision_not_found")
-    decision, private = await access_decision(ctx, viewer, int(decision_id))
+async def get_decision(decision_id: IdPath, viewer: OptionalAccount, ctx: Ctx) -> dict[str, Any]:
+    decision, private = await access_decision(ctx, viewer, _decision_id(decision_id))
     return decision_view(decision, private=private)
 
 
-@router.get("/decisions/{decision_id}/replay")
-async def replay(decision_id: str, viewer: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+@router.get("/decisions/{decision_id}/replay", responses=errors(403, 409))
+async def replay(decision_id: IdPath, viewer: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     """Decide the recorded facts again with the recorded policy: the outcome must not change."""
-    if not decision_id.isdigit():
-        raise NotFound(f"no decision {decision_id!r} exists", code="decision_not_found")
-    decision, private = await access_decision(ctx, viewer, int(decision_id))
+    decision, private = await access_decision(ctx, viewer, _decision_id(decision_id))
     if not private:
         raise Forbidden("only the post's channel and staff may replay its decision")
     verdict = await replay_decision(ctx, decision)

@@ -5,7 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from masthead.api.deps import Ctx
@@ -14,7 +14,14 @@ from masthead.store.pipeline import outbox_depth
 router = APIRouter(tags=["system"])
 
 
-@router.get("/healthz")
+HEALTH_SCHEMA = {"type": "object", "required": ["status", "database"],
+                 "properties": {"status": {"enum": ["ok", "unavailable"]}, "database": {"type": "string"},
+                                "pipeline_backlog": {"type": "integer"}}}
+
+
+@router.get("/healthz", responses={
+    200: {"content": {"application/json": {"schema": HEALTH_SCHEMA}}},
+    503: {"description": "The database cannot be reached", "content": {"application/json": {"schema": HEALTH_SCHEMA}}}})
 async def healthz(ctx: Ctx) -> JSONResponse:
     try:
         async with ctx.db.read() as connection:
@@ -26,6 +33,7 @@ async def healthz(ctx: Ctx) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "ok", "pipeline_backlog": depth})
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics() -> Response:
+    """Prometheus text exposition format (text/plain with its version parameter)."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
