@@ -38,11 +38,11 @@ def _publish(base: str, token: str, channel: str, title: str) -> str:
     return post_id
 
 
-def _read_sse(response: httpx.Response, count: int) -> list[dict[str, str]]:
-    """The next `count` events (comments and the retry hint skipped)."""
+def _read_sse(response: httpx.Response | Iterator[str], count: int) -> list[dict[str, str]]:
+    """The next `count` events (comments and the retry hint skipped), from a response or its line iterator."""
     events: list[dict[str, str]] = []
     fields: dict[str, str] = {}
-    for line in response.iter_lines():
+    for line in response.iter_lines() if isinstance(response, httpx.Response) else response:
         if not line:
             if "event" in fields:
                 events.append(fields)
