@@ -95,7 +95,8 @@ async def main():
         reader = asyncio.StreamReader()
         await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         while line := await reader.readline():
-            broadcast(connections, PAYLOAD.replace("{k}", line.decode().strip()))
+            for k in line.split():
+                broadcast(connections, PAYLOAD.replace("{k}", k.decode()))
 asyncio.run(main())
 """
 
@@ -117,9 +118,10 @@ async def control():
     reader = asyncio.StreamReader()
     await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while line := await reader.readline():
-        message = PAYLOAD.replace("{k}", line.decode().strip())
-        for ws in list(connections):
-            await ws.send_text(message)
+        for k in line.split():
+            message = PAYLOAD.replace("{k}", k.decode())
+            for ws in list(connections):
+                await ws.send_text(message)
 @contextlib.asynccontextmanager
 async def lifespan(app):
     task = asyncio.create_task(control())
@@ -128,6 +130,40 @@ async def lifespan(app):
 app = Starlette(routes=[WebSocketRoute("/ws", endpoint)], lifespan=lifespan)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", loop="asyncio", http="h11",
             ws="websockets-sansio", ws_per_message_deflate=False, ws_ping_interval=None, backlog=4096)
+"""
+
+
+# The floor: the same frame written with socket.send to every connection from a plain Python loop, no asyncio
+# transport, no framing per connection — what the kernel's loopback send costs on this machine.
+SOCKET_SEND_FLOOR = """
+import asyncio, os, struct, sys
+PAYLOAD = sys.argv[2]
+def frame(payload):
+    size = len(payload)
+    return struct.pack("!BBH", 0x81, 126, size) + payload if size < 65536 else struct.pack("!BBQ", 0x81, 127, size) + payload
+async def main():
+    descriptors = []
+    async def handler(reader, writer):
+        try:
+            await reader.readuntil(b"\\r\\n\\r\\n")
+            writer.write(b"HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n")
+            await writer.drain()
+            descriptors.append(writer.get_extra_info("socket").fileno())
+            await reader.read()
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+    server = await asyncio.start_server(handler, "127.0.0.1", int(sys.argv[1]), backlog=4096)
+    reader = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while line := await reader.readline():
+        for k in line.split():
+            data = frame(PAYLOAD.replace("{k}", k.decode()).encode())
+            for fd in descriptors:
+                try:
+                    os.write(fd, data)
+                except OSError:
+                    pass
+asyncio.run(main())
 """
 
 
@@ -225,15 +261,20 @@ async def connect_all(port: int, requests: list[bytes], tally: Tally) -> list[Su
 class Result:
     system: str
     connections: int
-    rounds: int
+    events: int
     delivered: int
     cpu: float
+    fanout_cpu: float
     latencies: list[float]
     rss_per_connection: float
 
     @property
     def rate(self) -> float:
         return self.delivered / self.cpu if self.cpu else float("inf")
+
+    @property
+    def fanout_rate(self) -> float:
+        return self.delivered / self.fanout_cpu if self.fanout_cpu else float("inf")
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -258,9 +299,9 @@ class Server:
                 await asyncio.sleep(0.1)
         raise RuntimeError("server did not start")
 
-    def trigger(self, k: int) -> None:
+    def trigger(self, ks: list[int]) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(f"{k}\n".encode())
+        self.process.stdin.write(" ".join(map(str, ks)).encode() + b"\n")
         self.process.stdin.flush()
 
     def stop(self) -> None:
@@ -284,14 +325,11 @@ async def http_json(port: int, method: str, path: str, body: dict[str, object], 
     return result
 
 
-async def measure(system: str, connections: int, rounds: int) -> Result:
+async def measure(system: str, connections: int, rounds: int, burst: int) -> Result:
     workdir = tempfile.mkdtemp(prefix="fanout-")
-    if system.startswith("masthead"):
-        server = Server(MASTHEAD_SERVER, [workdir])
-    elif system == "websockets.broadcast":
-        server = Server(WEBSOCKETS_SERVER, [peer_payload()])
-    else:
-        server = Server(STARLETTE_SERVER, [peer_payload()])
+    code = {"websockets.broadcast": WEBSOCKETS_SERVER, "starlette-loop": STARLETTE_SERVER,
+            "socket.send floor": SOCKET_SEND_FLOOR}.get(system, MASTHEAD_SERVER)
+    server = Server(code, [workdir] if code is MASTHEAD_SERVER else [peer_payload()])
     try:
         await server.started()
         token = ""
@@ -303,45 +341,68 @@ async def measure(system: str, connections: int, rounds: int) -> Result:
         path = {"masthead-sse": "/api/v1/stream?channels=bench", "masthead-ws": "/api/v1/ws?channels=bench"}.get(
             system, "/ws")
         make = sse_request if system == "masthead-sse" else ws_request
-        tally = Tally(expected=connections)
+        tally = Tally()
+        sent_at: dict[int, float] = {}
+        next_k = 0
+
+        async def send_round() -> list[int]:
+            """Send `burst` events and wait until every connection has all of them (or the round times out)."""
+            nonlocal next_k
+            ks = list(range(next_k, next_k + burst))
+            next_k += burst
+            for k in ks:
+                tally.waiting[k] = asyncio.Event()
+            if system.startswith("masthead"):
+                for k in ks:
+                    sent_at[k] = time.monotonic()
+                    await http_json(server.port, "POST", "/api/v1/channels/bench/posts",
+                                    {"title": f"bench-{k}", "body": SAMPLE_BODY}, token)
+            else:
+                sent_at.update((k, time.monotonic()) for k in ks)
+                server.trigger(ks)
+            if tally.expected:
+                deadline = time.monotonic() + ROUND_TIMEOUT
+                for k in ks:
+                    try:
+                        await asyncio.wait_for(tally.waiting[k].wait(), max(0.0, deadline - time.monotonic()))
+                    except TimeoutError:
+                        break
+            else:
+                await asyncio.sleep(0.3)  # nobody to wait for: give the pipeline and the hub time to finish
+            return ks
+
+        # The same rounds with nobody connected: what the trigger itself costs the server (for Masthead,
+        # accepting the posts over HTTP, the pipeline deciding them and the hub reading them).
+        await send_round()
+        idle_before = cpu_seconds(server.process.pid)
+        for _ in range(rounds):
+            await send_round()
+        idle_cpu = cpu_seconds(server.process.pid) - idle_before
+
+        tally.expected = connections
         rss_before = rss_bytes(server.process.pid)
         subscribers = await connect_all(server.port, [make(path) for _ in range(connections)], tally)
         await asyncio.sleep(1.0)  # let every connection join before the first event
         rss_after = rss_bytes(server.process.pid)
-
-        async def send(k: int) -> float:
-            tally.waiting[k] = asyncio.Event()
-            started = time.monotonic()
-            if system.startswith("masthead"):
-                await http_json(server.port, "POST", "/api/v1/channels/bench/posts",
-                                {"title": f"bench-{k}", "body": SAMPLE_BODY}, token)
-            else:
-                server.trigger(k)
-            try:
-                await asyncio.wait_for(tally.waiting[k].wait(), ROUND_TIMEOUT)
-            except TimeoutError:
-                pass
-            return started
-
-        await send(0)  # warm-up, not counted
+        await send_round()  # warm-up, not counted
         cpu_before = cpu_seconds(server.process.pid)
         latencies: list[float] = []
         delivered = 0
-        for k in range(1, rounds + 1):
-            started = await send(k)
-            times = tally.arrivals.get(k, [])
-            delivered += len(times)
-            latencies.extend(t - started for t in times)
-            if len(times) < connections:
+        for _ in range(rounds):
+            for k in await send_round():
+                times = tally.arrivals.get(k, [])
+                delivered += len(times)
+                latencies.extend(t - sent_at[k] for t in times)
                 latencies.extend([float("inf")] * (connections - len(times)))
         cpu = cpu_seconds(server.process.pid) - cpu_before
         for subscriber in subscribers:
             if subscriber.transport is not None:
                 subscriber.transport.abort()
-        return Result(system, connections, rounds, delivered, cpu, latencies,
+        return Result(system, connections, rounds * burst, delivered, cpu, max(0.0, cpu - idle_cpu), latencies,
                       (rss_after - rss_before) / connections)
     finally:
         server.stop()
+
 
 
 def raise_file_limit(connections: int) -> None:
@@ -354,36 +415,45 @@ def raise_file_limit(connections: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def print_table(results: list[Result]) -> None:
-    reference = {r.connections: r.rate for r in results if r.system == "websockets.broadcast"}
+def print_table(results: list[Result], burst: int) -> None:
+    reference = {r.connections: r for r in results if r.system == "websockets.broadcast"}
     print()
-    print("| system | connections | delivered | server CPU s | deliveries per core-s | vs websockets.broadcast "
-          "| p50 ms | p99 ms | max ms | server RSS per idle connection |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"Events per round: {burst}. 'whole' = all server CPU during the rounds; 'fan-out' = minus the same rounds "
+          "with no connection (for Masthead: accepting, deciding and reading the posts).")
+    print()
+    print("| system | connections | delivered | server CPU s (whole / fan-out) | deliveries per core-s (whole) "
+          "| per core-s (fan-out) | fan-out vs websockets.broadcast | p50 ms | p99 ms | max ms | RSS per idle connection |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        ratio = r.rate / reference[r.connections] if reference.get(r.connections) else float("nan")
-        print(f"| {r.system} | {r.connections:,} | {r.delivered:,}/{r.rounds * r.connections:,} | {r.cpu:.2f} | "
-              f"{r.rate:,.0f} | {ratio:.2f}x | {r.percentile(0.5) * 1000:.0f} | {r.percentile(0.99) * 1000:.0f} | "
-              f"{max(r.latencies) * 1000:.0f} | {r.rss_per_connection / 1024:.1f} KiB |")
+        ref = reference.get(r.connections)
+        ratio = r.fanout_rate / ref.fanout_rate if ref is not None else float("nan")
+        print(f"| {r.system} | {r.connections:,} | {r.delivered:,}/{r.events * r.connections:,} | "
+              f"{r.cpu:.2f} / {r.fanout_cpu:.2f} | {r.rate:,.0f} | {r.fanout_rate:,.0f} | {ratio:.2f}x | "
+              f"{r.percentile(0.5) * 1000:.0f} | {r.percentile(0.99) * 1000:.0f} | {max(r.latencies) * 1000:.0f} | "
+              f"{r.rss_per_connection / 1024:.1f} KiB |")
 
 
 def projection(results: list[Result], system: str, target: int) -> str:
-    """Server CPU per round and memory, extrapolated linearly from the two largest measured sizes."""
-    points = sorted((r.connections, r.cpu / r.rounds, r.rss_per_connection) for r in results if r.system == system)
+    """Server CPU per event and memory, extrapolated linearly from the two largest measured sizes."""
+    points = sorted((r.connections, r.cpu / r.events, r.rss_per_connection) for r in results if r.system == system)
     if len(points) < 2:
         return f"{system}: need two sizes to project"
     (n1, c1, _), (n2, c2, m2) = points[-2], points[-1]
     slope = (c2 - c1) / (n2 - n1)
-    per_round = c2 + slope * (target - n2)
+    per_event = c2 + slope * (target - n2)
     return (f"{system}: {slope * 1e6:.2f} µs of server CPU per extra connection per event; one event to "
-            f"{target:,} connections ≈ {per_round:.2f} s of one core, {m2 * target / 2**20:,.0f} MiB of connections")
+            f"{target:,} connections ≈ {per_event:.2f} s of one core; {m2 * target / 2**20:,.0f} MiB for "
+            f"{target:,} idle connections")
+
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--connections", default="1000,10000")
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--systems", default="masthead-sse,masthead-ws,websockets.broadcast,starlette-loop")
+    parser.add_argument("--burst", type=int, default=1, help="events per round (Masthead: posts published at once)")
+    parser.add_argument("--systems",
+                        default="masthead-sse,masthead-ws,websockets.broadcast,starlette-loop,socket.send floor")
     args = parser.parse_args()
     sizes = [int(n) for n in args.connections.split(",")]
     raise_file_limit(max(sizes))
@@ -391,12 +461,12 @@ async def main() -> None:
     results = []
     for size in sizes:
         for system in args.systems.split(","):
-            result = await measure(system, size, args.rounds)
+            result = await measure(system, size, args.rounds, args.burst)
             print(f"{system} x {size:,}: {result.delivered:,} delivered, {result.rate:,.0f}/core-s, "
                   f"p50 {result.percentile(0.5) * 1000:.0f} ms, p99 {result.percentile(0.99) * 1000:.0f} ms",
                   flush=True)
             results.append(result)
-    print_table(results)
+    print_table(results, args.burst)
     print()
     for system in dict.fromkeys(r.system for r in results):
         print(projection(results, system, 100_000))

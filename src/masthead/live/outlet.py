@@ -30,6 +30,8 @@ class Outlet:
     """`deliver` hands over a batch packed by `pack` without waiting and says why the connection must end, if it
     must; `send` waits for room (for catching up, before the hub delivers to this connection)."""
 
+    __slots__ = ("asgi_send", "wire", "limit")
+
     def __init__(self, send: Send, wire: Wire, limit: int) -> None:
         self.asgi_send = send
         self.wire = wire
@@ -57,6 +59,8 @@ class Outlet:
 
 
 class TransportOutlet(Outlet):
+    __slots__ = ("transport",)
+
     def __init__(self, send: Send, wire: Wire, limit: int, transport: asyncio.Transport) -> None:
         super().__init__(send, wire, limit)
         self.transport = transport
@@ -78,6 +82,8 @@ class TransportOutlet(Outlet):
 
 
 class QueueOutlet(Outlet):
+    __slots__ = ("queue", "queued_bytes", "ready")
+
     def __init__(self, send: Send, wire: Wire, limit: int) -> None:
         super().__init__(send, wire, limit)
         self.queue: deque[list[bytes]] = deque()
