@@ -326,7 +326,8 @@ class Hub:
         pump = asyncio.ensure_future(listener.outlet.pump()) if isinstance(listener.outlet, QueueOutlet) else None
         following = asyncio.ensure_future(self.follow(listener, start))
         try:
-            await asyncio.wait([following, listener.ended], return_when=asyncio.FIRST_COMPLETED)
+            waiting: list[asyncio.Future[Any]] = [following, listener.ended]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if following.done():
                 following.result()
             reason = await listener.ended
