@@ -2,7 +2,11 @@
 state", one read and one encoding per batch for any number of connections, slow consumers, shared heartbeats."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -13,8 +17,9 @@ from masthead.live.hub import Hub
 from masthead.live.outlet import SLOW_CONSUMER
 from masthead.live.stream import StreamPosition, resolve_scope, start_position
 from masthead.services.accounts import access_account_by_token
+from masthead.store.notifications import notify_many_txn
 from tests.conftest import Api
-from tests.live.hub_client import HubClient
+from tests.live.hub_client import HubClient, until
 from tests.verification.test_credentials import _badges, _granted, _setup
 
 
@@ -159,3 +164,49 @@ async def test_one_heartbeat_per_quiet_group(api: Api, ctx: Context, hub: Hub) -
     assert hub.heartbeat(quiet_seconds=3600.0) == 0  # both groups just spoke
     for client in clients:
         await client.leave()
+
+
+class _GatedReads:
+    """The database, except that the next read waits at the gate (to hold the hub inside a read)."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.armed = False
+        self.waiting = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Any]:
+        if self.armed:
+            self.armed = False
+            self.waiting.set()
+            await self.gate.wait()
+        async with self.db.read() as connection:
+            yield connection
+
+
+async def test_a_connection_joining_during_a_read_misses_nothing_of_its_own(api: Api, ctx: Context) -> None:
+    """The hub reads notices only for accounts connected when the read began; an account that connects during
+    that read gets the rest from the database before it joins."""
+    reader = await api.sign_up("reader")
+    viewer = await access_account_by_token(ctx, reader)
+    assert viewer is not None
+    gated = _GatedReads(ctx.db)
+    hub = Hub(replace(ctx, db=gated), api.app.state.hub.post_json)
+    await hub.start()
+    async with ctx.db.write() as connection:
+        await notify_many_txn(connection, [viewer.id], "notice", {"text": "while the hub was reading"},
+                              ctx.clock.now())
+    gated.armed = True
+    reading = asyncio.ensure_future(hub.advance())
+    await gated.waiting.wait()  # the hub is inside its read, which began with nobody connected
+    client = HubClient(hub, await resolve_scope(ctx, viewer, "all"))
+    await until(lambda: client.listener.position is not None)
+    gated.gate.set()
+    await reading
+    await client.joined()
+    assert [e["data"]["payload"]["text"] for e in client.outlet.events()] == ["while the hub was reading"]
+    await client.leave()
