@@ -5,10 +5,12 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 import redis
+from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as websocket_connect
 
 from masthead.api.app import create_app
@@ -55,6 +57,14 @@ def _read_sse(response: httpx.Response | Iterator[str], count: int) -> list[dict
     raise AssertionError(f"stream ended after {len(events)} of {count} events")
 
 
+def _next_event(socket: ClientConnection) -> dict[str, Any]:
+    """The next message that is not a heartbeat (one may come first when the pipeline is slower than it)."""
+    while (message := json.loads(socket.recv(timeout=10)))["event"] == "heartbeat":
+        pass
+    event: dict[str, Any] = message
+    return event
+
+
 @pytest.fixture
 def live(settings: Settings) -> Iterator[tuple[str, str]]:
     fast = Settings(**{**settings.__dict__, "pipeline_poll_seconds": 0.05, "live_heartbeat_seconds": 1.0})
@@ -98,13 +108,11 @@ def test_websocket_follows_the_feed_and_resumes_from_a_cursor(live: tuple[str, s
     ws_base = base.replace("http://", "ws://")
     with websocket_connect(f"{ws_base}/api/v1/ws?access_token={reader}", open_timeout=5) as socket:
         post_id = _publish(base, token, "alice_news", "Over the socket")
-        message = json.loads(socket.recv(timeout=10))
-        while message["event"] == "heartbeat":
-            message = json.loads(socket.recv(timeout=10))
+        message = _next_event(socket)
     assert message["event"] == "post" and message["data"]["id"] == post_id
     later = _publish(base, token, "alice_news", "After reconnecting")
     with websocket_connect(f"{ws_base}/api/v1/ws?access_token={reader}&cursor={message['id']}") as socket:
-        resumed = json.loads(socket.recv(timeout=10))
+        resumed = _next_event(socket)
     assert resumed["data"]["id"] == later
     with websocket_connect(f"{ws_base}/api/v1/ws") as socket:
         refused = json.loads(socket.recv(timeout=5))
