@@ -13,13 +13,14 @@ from typing import Any
 
 from starlette.types import Message, Scope, Send
 
-from masthead.live.wire import SSE, Wire, http_chunk, websocket_text_frame
+from masthead.live.wire import SSE, Wire, http_chunk, websocket_close_frame, websocket_text_frame
 
 # The ASGI server's own `send`, put in the scope by the application before any middleware wraps it.
 RAW_SEND = "masthead.raw_send"
 # A dropped connection's last bytes may take this long to leave before the connection is cut.
 FAREWELL_SECONDS = 5.0
 SLOW_CONSUMER = "slow_consumer"
+TRY_AGAIN_LATER = 1013
 GONE = "gone"
 _CHUNKED_HTTP_SERVERS = {"uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl"}
 _WEBSOCKET_SERVERS = {"uvicorn.protocols.websockets.websockets_sansio_impl",
@@ -54,8 +55,13 @@ class Outlet:
         """Move delivered batches to the client until cancelled (only a queue needs to)."""
         await asyncio.Future()
 
-    def cut(self) -> None:
-        """End a dropped connection even if its client reads nothing more."""
+    async def end(self, reason: str) -> None:
+        """Tell the client why the server ends its connection: a comment closing the SSE stream, or a
+        WebSocket close with code 1013 (try again later) and the reason."""
+        if self.wire is SSE:
+            await self.asgi_send({"type": "http.response.body", "body": SSE.farewell(reason), "more_body": True})
+        else:
+            await self.asgi_send({"type": "websocket.close", "code": TRY_AGAIN_LATER, "reason": reason})
 
 
 class TransportOutlet(Outlet):
@@ -77,7 +83,14 @@ class TransportOutlet(Outlet):
         transport.write(packed)
         return SLOW_CONSUMER if transport.get_write_buffer_size() > self.limit else None
 
-    def cut(self) -> None:
+    async def end(self, reason: str) -> None:
+        """Queue the farewell behind what the client has not read, close, and cut the connection if the
+        client does not read that much within FAREWELL_SECONDS (waiting on ASGI here could wait forever)."""
+        if self.wire is SSE:
+            self.transport.write(http_chunk(SSE.farewell(reason)))
+        else:
+            self.transport.write(websocket_close_frame(TRY_AGAIN_LATER, reason))
+        self.transport.close()
         asyncio.get_running_loop().call_later(FAREWELL_SECONDS, self.transport.abort)
 
 

@@ -67,3 +67,9 @@ def websocket_text_frame(payload: bytes) -> bytes:
     if size < 1 << 16:
         return struct.pack("!BBH", 0x81, 126, size) + payload
     return struct.pack("!BBQ", 0x81, 127, size) + payload
+
+
+def websocket_close_frame(code: int, reason: str) -> bytes:
+    """A server's close frame with a status code and a short reason (at most 123 bytes)."""
+    payload = struct.pack("!H", code) + reason.encode()[:123]
+    return struct.pack("!BB", 0x88, len(payload)) + payload

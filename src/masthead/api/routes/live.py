@@ -25,8 +25,6 @@ router = APIRouter(tags=["live"])
 Channels = Annotated[str | None, Query(description="comma-separated channel handles, or 'all'; default: your feed")]
 CursorQuery = Annotated[str | None, Query(alias="cursor", description="resume after this event id")]
 AccessToken = Annotated[str | None, Query(description="for clients that cannot send headers (EventSource)")]
-# A dropped WebSocket closes with 1013 ("try again later") and the reason, e.g. slow_consumer.
-TRY_AGAIN_LATER = 1013
 
 
 def post_json(post: Post, badges: list[dict[str, Any]]) -> bytes:
@@ -61,8 +59,7 @@ class EventStreamResponse(Response):
         outlet = open_outlet(scope, send, SSE, self.hub.ctx.settings.live_buffer_bytes)
         reason = await self.hub.serve(Listener(self.stream_scope, SSE, outlet), self.start, receive)
         if reason is not None:
-            outlet.deliver(outlet.pack([SSE.farewell(reason)]))
-            outlet.cut()
+            await outlet.end(reason)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
@@ -105,7 +102,6 @@ async def websocket(
     try:
         reason = await hub.serve(Listener(scope, WS, outlet), start, socket.receive)
         if reason is not None:
-            await socket.close(code=TRY_AGAIN_LATER, reason=reason)
-            outlet.cut()
+            await outlet.end(reason)
     except WebSocketDisconnect:
         return
