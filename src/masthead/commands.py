@@ -40,7 +40,9 @@ def serve(args: argparse.Namespace) -> int:
                 await ctx.db.dispose()
         asyncio.run(demo())
     log.info("Masthead on http://%s:%d (database %s)", args.host, args.port, settings.database_url.split("@")[-1])
-    uvicorn.run(create_app(ctx), host=args.host, port=args.port, log_level="info")
+    # Uncompressed WebSocket frames are the same bytes for every subscriber, so the live hub writes them once
+    # per batch for all (per-message compression would cost one compression per connection).
+    uvicorn.run(create_app(ctx), host=args.host, port=args.port, log_level="info", ws_per_message_deflate=False)
     return 0
 
 

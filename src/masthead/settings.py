@@ -46,6 +46,7 @@ class Settings:
     pipeline_max_attempts: int = 5
     live_poll_seconds: float = 2.0
     live_heartbeat_seconds: float = 15.0
+    live_buffer_bytes: int = 256 * 1024
     policy: str = "news-credential"
     appeal_window_days: int = 30
     reports_per_hour: int = 20

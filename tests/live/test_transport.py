@@ -5,10 +5,12 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 import redis
+from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as websocket_connect
 
 from masthead.api.app import create_app
@@ -38,11 +40,11 @@ def _publish(base: str, token: str, channel: str, title: str) -> str:
     return post_id
 
 
-def _read_sse(response: httpx.Response, count: int) -> list[dict[str, str]]:
-    """The next `count` events (comments and the retry hint skipped)."""
+def _read_sse(response: httpx.Response | Iterator[str], count: int) -> list[dict[str, str]]:
+    """The next `count` events (comments and the retry hint skipped), from a response or its line iterator."""
     events: list[dict[str, str]] = []
     fields: dict[str, str] = {}
-    for line in response.iter_lines():
+    for line in response.iter_lines() if isinstance(response, httpx.Response) else response:
         if not line:
             if "event" in fields:
                 events.append(fields)
@@ -53,6 +55,14 @@ def _read_sse(response: httpx.Response, count: int) -> list[dict[str, str]]:
             name, _, value = line.partition(": ")
             fields[name] = value
     raise AssertionError(f"stream ended after {len(events)} of {count} events")
+
+
+def _next_event(socket: ClientConnection) -> dict[str, Any]:
+    """The next message that is not a heartbeat (one may come first when the pipeline is slower than it)."""
+    while (message := json.loads(socket.recv(timeout=10)))["event"] == "heartbeat":
+        pass
+    event: dict[str, Any] = message
+    return event
 
 
 @pytest.fixture
@@ -102,13 +112,11 @@ def test_websocket_follows_the_feed_and_resumes_from_a_cursor(live: tuple[str, s
     ws_base = base.replace("http://", "ws://")
     with websocket_connect(f"{ws_base}/api/v1/ws?access_token={reader}", open_timeout=5) as socket:
         post_id = _publish(base, token, "alice_news", "Over the socket")
-        message = json.loads(socket.recv(timeout=10))
-        while message["event"] == "heartbeat":
-            message = json.loads(socket.recv(timeout=10))
+        message = _next_event(socket)
     assert message["event"] == "post" and message["data"]["id"] == post_id
     later = _publish(base, token, "alice_news", "After reconnecting")
     with websocket_connect(f"{ws_base}/api/v1/ws?access_token={reader}&cursor={message['id']}") as socket:
-        resumed = json.loads(socket.recv(timeout=10))
+        resumed = _next_event(socket)
     assert resumed["data"]["id"] == later
     with websocket_connect(f"{ws_base}/api/v1/ws") as socket:
         refused = json.loads(socket.recv(timeout=5))

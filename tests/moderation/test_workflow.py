@@ -205,8 +205,9 @@ async def test_a_connected_reader_receives_the_correction_live(scored_api: Api, 
     import asyncio
     from dataclasses import replace
 
-    from masthead.live.stream import resolve_scope, start_position, stream_events
+    from masthead.live.stream import resolve_scope
     from masthead.services.accounts import access_account_by_token
+    from tests.live.hub_client import HubClient, until
 
     ctx.settings = replace(ctx.settings, live_poll_seconds=30.0, live_heartbeat_seconds=30.0)
     origin = await api.sign_up("origin")
@@ -216,19 +217,22 @@ async def test_a_connected_reader_receives_the_correction_live(scored_api: Api, 
     moderator = await staff(ctx, "mod_live", Role.MODERATOR)
     post_id = await api.publish(origin, "origin_news", "Miracle cure", "Salt water cures flu.")
     await api.run_pipeline()
+    hub = api.app.state.hub
+    await hub.start()
+    stop = asyncio.Event()
+    running = asyncio.ensure_future(hub.run(stop))
     viewer = await access_account_by_token(ctx, reader)
-    scope = await resolve_scope(ctx, viewer, None)
-    events = stream_events(ctx, api.app.state.hub, scope, await start_position(ctx, scope, None))
+    client = await HubClient(hub, await resolve_scope(ctx, viewer, None)).joined()
     await api.client.post(f"/api/v1/posts/{post_id}/reports", headers=api.auth(reader), json={"reason": "rumour"})
     [item] = await queue(api, moderator, "report")
-    waiting = asyncio.ensure_future(anext(events))
-    await asyncio.sleep(0.05)
     await resolve(api, moderator, item["id"], "refute", "Salt water does not cure flu.")
-    first = await asyncio.wait_for(waiting, 5)  # well before the 30 s poll: the hub woke the stream
-    second = await asyncio.wait_for(anext(events), 5)
-    assert [first.kind, second.kind] == ["notice", "correction"]  # the report's outcome, then the correction
-    assert second.notice is not None and second.notice.payload["text"] == "Salt water does not cure flu."
-    await events.aclose()
+    await until(lambda: len(client.outlet.messages) >= 2)  # well before the 30 s poll: the hub was rung
+    first, second = client.outlet.events()
+    assert [first["event"], second["event"]] == ["notice", "correction"]  # the report's outcome, then the correction
+    assert second["data"]["payload"]["text"] == "Salt water does not cure flu."
+    await client.leave()
+    stop.set()
+    await running
 
 
 async def test_a_correction_reaches_a_near_duplicate_nobody_attributed(scored_api: Api, ctx: Context) -> None:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from starlette.types import Receive, Scope, Send
 
 from masthead import __version__
 from masthead.api.errors import install_error_handlers
@@ -17,6 +18,7 @@ from masthead.api.routes import accounts, channels, credentials, live, moderatio
 from masthead.context import Context
 from masthead.live.announce import announce_published, connect_redis
 from masthead.live.hub import Hub
+from masthead.live.outlet import RAW_SEND
 from masthead.pipeline.assembly import build_worker
 from masthead.verification.files import MAX_FILE_BYTES
 from masthead.verification.service import scopes_of
@@ -29,9 +31,16 @@ JSON_ESCAPE_FACTOR = 6
 ENVELOPE_BYTES = 64 * 1024
 
 
+class Masthead(FastAPI):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Live delivery writes to the server's transport when the server's own `send` tells it how (live.outlet).
+        scope[RAW_SEND] = send
+        await super().__call__(scope, receive, send)
+
+
 def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
     install_log_redaction()
-    hub = Hub()
+    hub = Hub(ctx, live.post_json)
     bridge = connect_redis(ctx.settings.redis_url)
     announce = announce_published(hub, bridge)
     worker = build_worker(ctx, after_commit=[announce])
@@ -42,6 +51,8 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
         tasks = []
         if run_worker:
             tasks.append(asyncio.create_task(worker.run_forever(stop)))
+        await hub.start()
+        tasks.append(asyncio.create_task(hub.run(stop)))
         if bridge is not None:
             tasks.append(asyncio.create_task(bridge.relay(hub, stop)))
         try:
@@ -53,9 +64,9 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
                 await bridge.close()
             await ctx.db.dispose()
 
-    app = FastAPI(title="Masthead", version=__version__, lifespan=lifespan, openapi_url="/openapi.json",
-                  description="Public channels with verified publishers and accountable moderation.",
-                  dependencies=[Depends(limit_writes)])
+    app = Masthead(title="Masthead", version=__version__, lifespan=lifespan, openapi_url="/openapi.json",
+                   description="Public channels with verified publishers and accountable moderation.",
+                   dependencies=[Depends(limit_writes)])
     app.state.ctx = ctx
     app.state.worker = worker
     app.state.hub = hub

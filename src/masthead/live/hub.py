@@ -1,25 +1,464 @@
-"""The node-local wake-up: streams sleep on it and the pipeline (or the Redis bridge) rings it after a commit.
-It carries no data; every stream reads what is new from the database, which is what makes resuming exact."""
+"""The node's live hub: one reader per node takes each committed batch once, from the database after a wake-up
+(the pipeline in this process, or a Redis ping from another), encodes each event once, and writes the same bytes
+to every local connection that should see it.
+
+Connections that follow the same thing with the same wire and resume position form a group; a batch costs one
+encoding per event, one packing per group and one non-blocking write per connection. A connection starts by
+catching up from the database by its cursor (so a reconnect misses nothing), then joins its group at the exact
+position the hub has read up to. A connection whose unsent bytes pass the bound is dropped with a reason; it
+never slows the others. Heartbeats come from one timer for the whole node."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.types import Receive
+
+from masthead.context import Context
+from masthead.domain.models import Post
+from masthead.domain.paging import Cursor
+from masthead.live.outlet import GONE, Outlet, QueueOutlet, is_disconnect
+from masthead.live.stream import NOTICE_EVENTS, StreamPosition, StreamScope, notice_json
+from masthead.live.wire import Wire
+from masthead.store import posts as post_store
+from masthead.store.channels import subscriptions_among
+from masthead.store.notifications import (
+    Notification,
+    newest_notification_id,
+    notifications_after,
+    notifications_between,
+)
+from masthead.store.posts import head_cursor
+from masthead.verification.service import badges_for
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+# Up to this many connected accounts, a read asks only for their notices and subscriptions; past it, for all.
+FILTER_ACCOUNTS_UP_TO = 500
+SHUTDOWN = "shutdown"
+
+PostJson = Callable[[Post, list[dict[str, Any]]], bytes]
+ScopeKey = tuple[Any, ...]
+
+
+class Listener:
+    """One connection as the hub sees it."""
+
+    __slots__ = ("scope", "key", "wire", "outlet", "position", "group", "ended", "epoch")
+
+    def __init__(self, scope: StreamScope, wire: Wire, outlet: Outlet) -> None:
+        self.scope = scope
+        self.key = scope_key(scope)
+        self.wire = wire
+        self.outlet = outlet
+        self.position: StreamPosition | None = None  # while catching up; then the group's
+        self.group: Group | None = None
+        self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.epoch = 0
+
+    def end(self, reason: str) -> None:
+        if not self.ended.done():
+            self.ended.set_result(reason)
+
+
+class Group:
+    """Connections that receive the same bytes: same scope, wire, outlet kind and notice position."""
+
+    __slots__ = ("key", "channels", "account_id", "notice_id", "feed", "members", "last_sent")
+
+    def __init__(self, key: tuple[Any, ...], scope: ScopeKey, notice_id: int, feed: Cursor) -> None:
+        self.key = key
+        self.channels: frozenset[int] | None = frozenset(scope[1]) if scope[0] == "channels" else None
+        self.account_id: int | None = scope[1] if scope[0] == "feed" else None
+        self.notice_id = notice_id
+        self.feed = feed
+        self.members: set[Listener] = set()
+        self.last_sent = time.monotonic()
+
+    def cursor(self) -> str:
+        return StreamPosition(self.feed, self.notice_id).encode()
+
+    def wants(self, posts: Sequence[Post], subscribed: dict[int, set[int]]) -> list[int]:
+        if self.channels is not None:
+            return [i for i, post in enumerate(posts) if post.channel_id in self.channels]
+        if self.account_id is not None:
+            channels = subscribed.get(self.account_id, set())
+            return [i for i, post in enumerate(posts) if post.channel_id in channels]
+        return list(range(len(posts)))
+
+
+def scope_key(scope: StreamScope) -> ScopeKey:
+    if scope.subscriber_id is not None:
+        return ("feed", scope.subscriber_id)
+    if scope.channel_ids is None:
+        return ("all",)
+    return ("channels", tuple(sorted(set(scope.channel_ids))))
+
+
+@dataclass
+class Batch:
+    posts: list[Post]
+    badges: dict[int, list[dict[str, Any]]]
+    subscribed: dict[int, set[int]]
+    notices: list[tuple[int, Notification]]
+    position: StreamPosition
+    full: bool
+
+
+@dataclass
+class HubStats:
+    reads: int = 0
+    batches: int = 0
+    events: int = 0
+    deliveries: int = 0
+    writes: int = 0
+    heartbeats: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
 
 
 class Hub:
-    def __init__(self) -> None:
-        self._ring = asyncio.Event()
+    def __init__(self, ctx: Context, post_json: PostJson) -> None:
+        self.ctx = ctx
+        self.post_json = post_json
+        self.position: StreamPosition | None = None
         self.version = 0
+        self.stats = HubStats()
+        self.groups: dict[tuple[Any, ...], Group] = {}
+        self._viewers: dict[int, set[Listener]] = {}
+        self._accounts: Counter[int] = Counter()  # viewers of every registered listener, joined or catching up
+        self._feed_accounts: Counter[int] = Counter()
+        self._ring = asyncio.Event()
+        self._advanced = asyncio.Event()
+        self._reading = False
+        self._read_epoch = 0
+        self.connections = 0
+
+    # -- wake-ups --------------------------------------------------------------------------------------------
 
     def notify(self) -> None:
+        """Something was committed: read it (one read for the whole node, however many rings)."""
         self.version += 1
-        ring, self._ring = self._ring, asyncio.Event()
-        ring.set()
+        self._ring.set()
 
-    async def wait(self, seen_version: int, timeout: float) -> int:
-        """Return once something happened since `seen_version`, or after `timeout`; the current version."""
-        if self.version == seen_version:
-            try:
-                await asyncio.wait_for(self._ring.wait(), timeout)
-            except TimeoutError:
-                pass
-        return self.version
+    async def start(self) -> None:
+        """Begin after everything committed so far."""
+        async with self.ctx.db.read() as connection:
+            self.position = StreamPosition(await head_cursor(connection), await newest_notification_id(connection))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Read and deliver after every ring, poll now and then (other processes without Redis), send the
+        heartbeats; until `stop` is set, then end every connection."""
+        if self.position is None:
+            await self.start()
+        settings = self.ctx.settings
+        next_heartbeat = time.monotonic() + settings.live_heartbeat_seconds
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                timeout = max(0.0, min(settings.live_poll_seconds, next_heartbeat - time.monotonic()))
+                ring = asyncio.ensure_future(self._ring.wait())
+                await asyncio.wait([ring, stopping], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                ring.cancel()
+                if stop.is_set():
+                    break
+                try:
+                    await self.advance()
+                except Exception:  # a failed read is retried at the next ring or poll
+                    log.exception("live hub could not read new events")
+                if time.monotonic() >= next_heartbeat:
+                    self.heartbeat(settings.live_heartbeat_seconds)
+                    next_heartbeat = time.monotonic() + settings.live_heartbeat_seconds
+        finally:
+            stopping.cancel()
+            for group in list(self.groups.values()):
+                for listener in list(group.members):
+                    listener.end(SHUTDOWN)
+
+    async def advance(self) -> int:
+        """Read what was committed since the hub's position and deliver it; the number of events."""
+        self._ring.clear()
+        events = 0
+        while True:
+            batch = await self._read()
+            if batch is None:
+                return events
+            events += len(batch.posts) + len(batch.notices)
+            self._dispatch(batch)
+            if not batch.full:
+                return events
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    async def _read(self) -> Batch | None:
+        assert self.position is not None, "start the hub first"
+        position = self.position
+        self._reading = True
+        self._read_epoch += 1
+        accounts = self._filter(self._accounts)
+        feed_accounts = self._filter(self._feed_accounts)
+        try:
+            async with self.ctx.db.read() as connection:
+                posts = await post_store.posts_after(connection, position.feed, BATCH)
+                channel_ids = sorted({post.channel_id for post in posts})
+                badges = await badges_for(connection, channel_ids, self.ctx.clock.now()) if posts else {}
+                subscribed: dict[int, set[int]] = {}
+                if posts and self._feed_accounts:
+                    for account_id, channel_id in await subscriptions_among(connection, channel_ids, feed_accounts):
+                        subscribed.setdefault(account_id, set()).add(channel_id)
+                newest = await newest_notification_id(connection)
+                notices = await notifications_between(connection, position.notice_id, newest, accounts, BATCH) \
+                    if self._accounts and newest > position.notice_id else []
+        finally:
+            # Wakes listeners waiting to join; they run after this batch is dispatched (no await in between).
+            self._reading = False
+            self._advanced.set()
+            self._advanced = asyncio.Event()
+        self.stats.reads += 1
+        notice_full = len(notices) == BATCH
+        notice_id = notices[-1][1].id if notice_full else max(newest, position.notice_id)
+        feed = position.feed if not posts else _cursor(posts[-1])
+        if not posts and not notices and notice_id == position.notice_id:
+            return None
+        return Batch(posts, badges, subscribed, notices, StreamPosition(feed, notice_id),
+                     full=len(posts) == BATCH or notice_full)
+
+    @staticmethod
+    def _filter(accounts: Counter[int]) -> Collection[int] | None:
+        return list(accounts) if len(accounts) <= FILTER_ACCOUNTS_UP_TO else None
+
+    # -- delivering ------------------------------------------------------------------------------------------
+
+    def _dispatch(self, batch: Batch) -> None:
+        """Deliver a batch to every joined connection and move the hub's position, without awaiting anything:
+        a connection joins either before a batch or after it, never in the middle."""
+        dropped: list[tuple[Listener, str]] = []
+        if batch.posts:
+            self._dispatch_posts(batch, dropped)
+        for account_id, notice in batch.notices:
+            self._dispatch_notice(account_id, notice, dropped)
+        self.position = batch.position
+        self.stats.batches += 1
+        self.stats.events += len(batch.posts) + len(batch.notices)
+        for listener, reason in dropped:
+            self._drop(listener, reason)
+
+    def _dispatch_posts(self, batch: Batch, dropped: list[tuple[Listener, str]]) -> None:
+        posts = batch.posts
+        data = [self.post_json(post, batch.badges.get(post.channel_id, [])) for post in posts]
+        cursors = [_cursor(post) for post in posts]
+        messages: dict[tuple[str, int, int], bytes] = {}
+        now = time.monotonic()
+        for group in self.groups.values():
+            wanted = group.wants(posts, batch.subscribed)
+            if not wanted or not group.members:
+                continue
+            first = next(iter(group.members))
+            wire = first.wire
+            parts = []
+            for i in wanted:
+                message = messages.get((wire.name, group.notice_id, i))
+                if message is None:
+                    cursor = StreamPosition(cursors[i], group.notice_id).encode()
+                    message = messages[(wire.name, group.notice_id, i)] = wire.message("post", cursor, data[i])
+                parts.append(message)
+            group.feed = cursors[wanted[-1]]
+            group.last_sent = now
+            self._send_to_group(group, first.outlet.pack(parts), len(parts), dropped)
+
+    def _send_to_group(self, group: Group, packed: Any, events: int, dropped: list[tuple[Listener, str]]) -> None:
+        for listener in group.members:
+            reason = listener.outlet.deliver(packed)
+            if reason is not None:
+                dropped.append((listener, reason))
+        self.stats.writes += len(group.members)
+        self.stats.deliveries += len(group.members) * events
+
+    def _dispatch_notice(self, account_id: int, notice: Notification, dropped: list[tuple[Listener, str]]) -> None:
+        listeners = self._viewers.get(account_id)
+        if not listeners:
+            return
+        data = notice_data(notice)
+        kind = NOTICE_EVENTS.get(notice.kind, "notice")
+        for listener in list(listeners):
+            group = listener.group
+            assert group is not None
+            message = listener.wire.message(kind, StreamPosition(group.feed, notice.id).encode(), data)
+            reason = listener.outlet.deliver(listener.outlet.pack([message]))
+            self.stats.writes += 1
+            self.stats.deliveries += 1
+            self._leave_group(listener)
+            self._join_group(listener, StreamPosition(group.feed, notice.id))
+            if reason is not None:
+                dropped.append((listener, reason))
+
+    def heartbeat(self, quiet_seconds: float) -> int:
+        """Tell every group that sent nothing for `quiet_seconds` that the stream is alive; how many groups."""
+        now = time.monotonic()
+        dropped: list[tuple[Listener, str]] = []
+        beaten = 0
+        for group in list(self.groups.values()):
+            if now - group.last_sent < quiet_seconds or not group.members:
+                continue
+            first = next(iter(group.members))
+            self._send_to_group(group, first.outlet.pack([first.wire.heartbeat(group.cursor())]), 0, dropped)
+            group.last_sent = now
+            beaten += 1
+        self.stats.heartbeats += beaten
+        for listener, reason in dropped:
+            self._drop(listener, reason)
+        return beaten
+
+    # -- connections -----------------------------------------------------------------------------------------
+
+    async def serve(self, listener: Listener, start: StreamPosition | None, receive: Receive) -> str | None:
+        """Catch `listener` up from the database, join it to its group, and keep it until its client leaves
+        (None) or the hub ends it (the reason)."""
+        self._register(listener)
+        watcher = asyncio.ensure_future(_until_disconnect(receive))
+        watcher.add_done_callback(lambda _: listener.end(GONE))
+        pump = asyncio.ensure_future(listener.outlet.pump()) if isinstance(listener.outlet, QueueOutlet) else None
+        following = asyncio.ensure_future(self.follow(listener, start))
+        try:
+            waiting: list[asyncio.Future[Any]] = [following, listener.ended]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if following.done():
+                following.result()
+            reason = await listener.ended
+        finally:
+            for task in (following, watcher, pump):
+                if task is not None:
+                    task.cancel()
+            self._unregister(listener)
+        return None if reason == GONE else reason
+
+    async def follow(self, listener: Listener, start: StreamPosition | None) -> None:
+        """Send what `listener` missed since `start` (from the database, by cursor) and join it once it has
+        everything up to the hub's position; a read that began before the listener registered might not cover
+        its account, so joining waits for the next."""
+        assert self.position is not None, "start the hub first"
+        anonymous = listener.scope.viewer_id is None
+        listener.position = _for(anonymous, start or self.position)
+        while True:
+            target = _for(anonymous, self.position)
+            if _ahead(listener.position, target):
+                await self._advanced.wait()
+                continue
+            if listener.position != target:
+                await self.catch_up(listener, target)
+            if _for(anonymous, self.position) == target and (not self._reading or self._read_epoch > listener.epoch):
+                self._join_group(listener, listener.position)
+                listener.position = None
+                return
+            await self._advanced.wait()
+
+    async def catch_up(self, listener: Listener, target: StreamPosition) -> None:
+        """Everything in the listener's scope after its position, up to `target`, read by cursor."""
+        scope = listener.scope
+        assert listener.position is not None
+        while True:
+            position = listener.position
+            async with self.ctx.db.read() as connection:
+                posts = await post_store.posts_after(
+                    connection, position.feed, BATCH, channel_ids=scope.channel_ids,
+                    subscriber_id=scope.subscriber_id, until=target.feed)
+                notices = [] if scope.viewer_id is None else await notifications_after(
+                    connection, scope.viewer_id, position.notice_id, BATCH, until_id=target.notice_id)
+                badges = await badges_for(connection, sorted({post.channel_id for post in posts}),
+                                          self.ctx.clock.now()) if posts else {}
+            messages = []
+            for post in posts:
+                position = StreamPosition(_cursor(post), position.notice_id)
+                messages.append(listener.wire.message(
+                    "post", position.encode(), self.post_json(post, badges.get(post.channel_id, []))))
+            for notice in notices:
+                position = StreamPosition(position.feed, notice.id)
+                messages.append(listener.wire.message(
+                    NOTICE_EVENTS.get(notice.kind, "notice"), position.encode(), notice_data(notice)))
+            if messages:
+                await listener.outlet.send(messages)
+            listener.position = position
+            if len(posts) < BATCH and len(notices) < BATCH:
+                return
+
+    def _register(self, listener: Listener) -> None:
+        listener.epoch = self._read_epoch
+        self.connections += 1
+        if listener.scope.viewer_id is not None:
+            self._accounts[listener.scope.viewer_id] += 1
+        if listener.scope.subscriber_id is not None:
+            self._feed_accounts[listener.scope.subscriber_id] += 1
+
+    def _unregister(self, listener: Listener) -> None:
+        self._leave_group(listener)
+        self.connections -= 1
+        for accounts, account_id in ((self._accounts, listener.scope.viewer_id),
+                                     (self._feed_accounts, listener.scope.subscriber_id)):
+            if account_id is not None:
+                accounts[account_id] -= 1
+                if accounts[account_id] <= 0:
+                    del accounts[account_id]
+
+    def _join_group(self, listener: Listener, position: StreamPosition) -> None:
+        key = (listener.key, listener.wire.name, type(listener.outlet), position.notice_id)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Group(key, listener.key, position.notice_id, position.feed)
+        else:
+            # Every member has had everything in this scope up to the hub's position, so any cursor between
+            # their last events and that position resumes them alike.
+            group.feed = max(group.feed, position.feed)
+        group.members.add(listener)
+        listener.group = group
+        if listener.scope.viewer_id is not None:
+            self._viewers.setdefault(listener.scope.viewer_id, set()).add(listener)
+
+    def _leave_group(self, listener: Listener) -> None:
+        group = listener.group
+        if group is None:
+            return
+        group.members.discard(listener)
+        if not group.members:
+            del self.groups[group.key]
+        listener.group = None
+        viewers = self._viewers.get(listener.scope.viewer_id) if listener.scope.viewer_id is not None else None
+        if viewers is not None:
+            viewers.discard(listener)
+            if not viewers:
+                del self._viewers[listener.scope.viewer_id]  # type: ignore[arg-type]
+
+    def _drop(self, listener: Listener, reason: str) -> None:
+        if listener.ended.done():
+            return
+        self.stats.dropped[reason] += 1
+        self._leave_group(listener)
+        listener.end(reason)
+
+
+def notice_data(notice: Notification) -> bytes:
+    return orjson.dumps(notice_json(notice))
+
+
+def _for(anonymous: bool, position: StreamPosition) -> StreamPosition:
+    """An anonymous stream has no notices, so its positions all carry notice 0 (and its groups share bytes)."""
+    return StreamPosition(position.feed, 0) if anonymous else position
+
+
+def _cursor(post: Post) -> Cursor:
+    assert post.feed_seq is not None
+    return Cursor(post.feed_seq, post.id)
+
+
+def _ahead(position: StreamPosition, target: StreamPosition) -> bool:
+    return position.feed > target.feed or position.notice_id > target.notice_id
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while not is_disconnect(await receive()):
+        pass

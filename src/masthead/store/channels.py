@@ -1,6 +1,7 @@
 """Channels, their members and subscriptions."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -110,6 +111,17 @@ async def is_subscribed(connection: AsyncConnection, account_id: int, channel_id
     row = (await connection.execute(sa.select(subscriptions.c.channel_id).where(
         subscriptions.c.account_id == account_id, subscriptions.c.channel_id == channel_id))).first()
     return row is not None
+
+
+async def subscriptions_among(connection: AsyncConnection, channel_ids: Collection[int],
+                              account_ids: Collection[int] | None) -> list[tuple[int, int]]:
+    """(account id, channel id) for subscriptions to the given channels, of the given accounts (every account
+    when None)."""
+    query = sa.select(subscriptions.c.account_id, subscriptions.c.channel_id).where(
+        subscriptions.c.channel_id.in_(list(channel_ids)))
+    if account_ids is not None:
+        query = query.where(subscriptions.c.account_id.in_(list(account_ids)))
+    return [(row.account_id, row.channel_id) for row in await connection.execute(query)]
 
 
 async def subscriber_count(connection: AsyncConnection, channel_id: int) -> int:

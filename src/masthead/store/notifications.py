@@ -1,7 +1,7 @@
 """Notices to accounts."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,12 +46,30 @@ async def notifications_for(connection: AsyncConnection, account_id: int, before
 
 
 async def notifications_after(connection: AsyncConnection, account_id: int, after_id: int,
-                              limit: int) -> list[Notification]:
-    rows = await connection.execute(sa.select(notifications).where(
-        notifications.c.account_id == account_id, notifications.c.id > after_id)
-        .order_by(notifications.c.id).limit(limit))
+                              limit: int, *, until_id: int | None = None) -> list[Notification]:
+    query = sa.select(notifications).where(notifications.c.account_id == account_id, notifications.c.id > after_id)
+    if until_id is not None:
+        query = query.where(notifications.c.id <= until_id)
+    rows = await connection.execute(query.order_by(notifications.c.id).limit(limit))
     return [Notification(id=r.id, kind=r.kind, payload=dict(r.payload), created_at=r.created_at, read_at=r.read_at)
             for r in rows]
+
+
+async def notifications_between(connection: AsyncConnection, after_id: int, until_id: int,
+                                account_ids: Collection[int] | None, limit: int) -> list[tuple[int, Notification]]:
+    """(account id, notice) for notices after `after_id` up to `until_id`, oldest first, to the given accounts
+    (every account when None)."""
+    query = sa.select(notifications).where(notifications.c.id > after_id, notifications.c.id <= until_id)
+    if account_ids is not None:
+        query = query.where(notifications.c.account_id.in_(list(account_ids)))
+    rows = await connection.execute(query.order_by(notifications.c.id).limit(limit))
+    return [(r.account_id, Notification(id=r.id, kind=r.kind, payload=dict(r.payload), created_at=r.created_at,
+                                        read_at=r.read_at)) for r in rows]
+
+
+async def newest_notification_id(connection: AsyncConnection) -> int:
+    """The newest notice to anyone (0 when there is none)."""
+    return int((await connection.execute(sa.select(sa.func.max(notifications.c.id)))).scalar() or 0)
 
 
 async def latest_notification_id(connection: AsyncConnection, account_id: int) -> int:

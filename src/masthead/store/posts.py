@@ -92,13 +92,15 @@ async def count_posts_by_state(connection: AsyncConnection) -> dict[str, int]:
 
 async def posts_after(
     connection: AsyncConnection, cursor: Cursor, limit: int, *, channel_ids: Sequence[int] | None = None,
-    subscriber_id: int | None = None,
+    subscriber_id: int | None = None, until: Cursor | None = None,
 ) -> list[Post]:
-    """Published posts after `cursor` in publication order (oldest first), from the given channels, from a
-    subscriber's channels, or from every channel when neither is given."""
+    """Published posts after `cursor` (and at or before `until`) in publication order (oldest first), from the
+    given channels, from a subscriber's channels, or from every channel when neither is given."""
     query = _select_posts().where(
         posts.c.state == PostState.PUBLISHED.value,
         sa.tuple_(posts.c.feed_seq, posts.c.id) > sa.tuple_(cursor.feed_seq, cursor.post_id))
+    if until is not None:
+        query = query.where(sa.tuple_(posts.c.feed_seq, posts.c.id) <= sa.tuple_(until.feed_seq, until.post_id))
     if channel_ids is not None:
         query = query.where(posts.c.channel_id.in_(list(channel_ids)))
     if subscriber_id is not None:

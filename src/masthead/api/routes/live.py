@@ -1,28 +1,23 @@
-"""Live delivery: Server-Sent Events and WebSocket, both resumable from a cursor."""
+"""Live delivery: Server-Sent Events and WebSocket, both resumable from a cursor, both fed by the node's hub."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import StreamingResponse
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from masthead.api.deps import Ctx, OptionalAccount
 from masthead.api.openapi import errors
 from masthead.api.views import post_view
 from masthead.context import Context
 from masthead.domain.errors import MastheadError
-from masthead.domain.models import Account
-from masthead.live.hub import Hub
-from masthead.live.stream import (
-    StreamEvent,
-    StreamPosition,
-    notice_json,
-    resolve_scope,
-    start_position,
-    stream_events,
-)
+from masthead.domain.models import Account, Post
+from masthead.live.hub import Hub, Listener
+from masthead.live.outlet import open_outlet
+from masthead.live.stream import StreamPosition, StreamScope, resolve_scope, start_position
+from masthead.live.wire import SSE, WS
 from masthead.services.accounts import access_account_by_token
 
 router = APIRouter(tags=["live"])
@@ -31,11 +26,11 @@ Channels = Annotated[str | None, Query(description="comma-separated channel hand
 CursorQuery = Annotated[str | None, Query(alias="cursor", json_schema_extra={"pattern": StreamPosition.PATTERN},
                                           description="resume after this event id")]
 AccessToken = Annotated[str | None, Query(description="for clients that cannot send headers (EventSource)")]
-RETRY_MILLISECONDS = 2000
 
 
-class EventStream(StreamingResponse):
-    media_type = "text/event-stream"
+def post_json(post: Post, badges: list[dict[str, Any]]) -> bytes:
+    """A live `post` event's data: the post as in a timeline, with its channel's badges."""
+    return orjson.dumps(post_view(post, badges=badges))
 
 
 async def _viewer(ctx: Context, header_account: Account | None, access_token: str | None) -> Account | None:
@@ -44,27 +39,44 @@ async def _viewer(ctx: Context, header_account: Account | None, access_token: st
     return await access_account_by_token(ctx, access_token)
 
 
-def _data(event: StreamEvent) -> dict[str, Any] | None:
-    if event.post is not None:
-        return post_view(event.post, badges=event.badges)
-    if event.notice is not None:
-        return notice_json(event.notice)
-    return None
+class EventStreamResponse(Response):
+    """The SSE body: the retry hint, what was missed since the start position, then whatever the hub delivers."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, hub: Hub, scope: StreamScope, start: StreamPosition | None) -> None:
+        # No content-length: the body has no end, and over HTTP/1.1 it travels in chunks.
+        self.status_code = 200
+        self.background = None
+        self.raw_headers = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-store"),
+                            (b"x-accel-buffering", b"no")]
+        self.hub = hub
+        self.stream_scope = scope
+        self.start = start
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": SSE.preamble(), "more_body": True})
+        outlet = open_outlet(scope, send, SSE, self.hub.ctx.settings.live_buffer_bytes)
+        reason = await self.hub.serve(Listener(self.stream_scope, SSE, outlet), self.start, receive)
+        if reason is not None:
+            await outlet.end(reason)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def _sse(event: StreamEvent) -> bytes:
-    if event.kind == "heartbeat":
-        return b": heartbeat\n\n"
-    data = orjson.dumps(_data(event))
-    return b"id: %s\nevent: %s\ndata: %s\n\n" % (event.cursor.encode(), event.kind.encode(), data)
+# One Server-Sent Event as clients parse it; `data` is the JSON text of a post or a notice.
+SSE_EVENT_SCHEMA = {"type": "object", "properties": {
+    "event": {"enum": ["post", "decision", "correction", "notice"]}, "id": {"type": "string"},
+    "data": {"type": "string"}, "retry": {"type": "integer"}}}
 
 
-@router.get("/stream", response_class=EventStream, responses=errors(404))
+@router.get("/stream", response_class=EventStreamResponse, responses={
+    200: {"content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}}}, **errors(404)})
 async def stream(
     request: Request, ctx: Ctx, account: OptionalAccount, channels: Channels = None, cursor: CursorQuery = None,
     access_token: AccessToken = None,
     last_event_id: Annotated[str | None, Header(json_schema_extra={"pattern": StreamPosition.PATTERN})] = None,
-) -> StreamingResponse:
+) -> Response:
     """Server-Sent Events: `post` events, and for a signed-in stream its `decision`, `correction` and `notice`
     events (id = resume cursor), with heartbeat comments. Reconnecting with `Last-Event-ID` (browsers do it
     themselves) or `?cursor=` delivers everything since."""
@@ -72,15 +84,9 @@ async def stream(
     scope = await resolve_scope(ctx, viewer, channels)
     if last_event_id and cursor:
         StreamPosition.decode(cursor)  # overridden by the header, but still refused when no cursor at all
-    after = await start_position(ctx, scope, last_event_id or cursor)
     hub: Hub = request.app.state.hub
-
-    async def body() -> AsyncIterator[bytes]:
-        yield b"retry: %d\n\n" % RETRY_MILLISECONDS
-        async for event in stream_events(ctx, hub, scope, after):
-            yield _sse(event)
-
-    return EventStream(body(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    assert hub.position is not None, "the hub starts with the application"
+    return EventStreamResponse(hub, scope, start_position(scope, last_event_id or cursor, hub.position))
 
 
 @router.websocket("/ws")
@@ -89,20 +95,24 @@ async def websocket(
 ) -> None:
     """The same events as JSON messages `{"event", "id", "data"}`; reconnect with `?cursor=<last id>`."""
     ctx: Context = socket.app.state.ctx
+    hub: Hub = socket.app.state.hub
+    assert hub.position is not None, "the hub starts with the application"
     header = socket.headers.get("authorization", "")
     token = access_token or (header[7:] if header.lower().startswith("bearer ") else None)
     try:
         viewer = await access_account_by_token(ctx, token) if token else None
         scope = await resolve_scope(ctx, viewer, channels)
-        after = await start_position(ctx, scope, cursor)
+        start = start_position(scope, cursor, hub.position)
     except MastheadError as exc:
         await socket.accept()
         await socket.send_json({"event": "error", "data": {"code": exc.code, "message": exc.message}})
         await socket.close(code=4000 + exc.status, reason=exc.code)
         return
     await socket.accept()
+    outlet = open_outlet(socket.scope, socket.send, WS, ctx.settings.live_buffer_bytes)
     try:
-        async for event in stream_events(ctx, socket.app.state.hub, scope, after):
-            await socket.send_json({"event": event.kind, "id": event.cursor, "data": _data(event)})
+        reason = await hub.serve(Listener(scope, WS, outlet), start, socket.receive)
+        if reason is not None:
+            await outlet.end(reason)
     except WebSocketDisconnect:
         return
