@@ -59,7 +59,14 @@ def _sse(event: StreamEvent) -> bytes:
     return b"id: %s\nevent: %s\ndata: %s\n\n" % (event.cursor.encode(), event.kind.encode(), data)
 
 
-@router.get("/stream", response_class=EventStream, responses=errors(404))
+# One Server-Sent Event as clients parse it; `data` is the JSON text of a post or a notice.
+SSE_EVENT_SCHEMA = {"type": "object", "properties": {
+    "event": {"enum": ["post", "decision", "correction", "notice"]}, "id": {"type": "string"},
+    "data": {"type": "string"}, "retry": {"type": "integer"}}}
+
+
+@router.get("/stream", response_class=EventStream, responses={
+    200: {"content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}}}, **errors(404)})
 async def stream(
     request: Request, ctx: Ctx, account: OptionalAccount, channels: Channels = None, cursor: CursorQuery = None,
     access_token: AccessToken = None,
