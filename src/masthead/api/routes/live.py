@@ -70,7 +70,7 @@ SSE_EVENT_SCHEMA = {"type": "object", "properties": {
     "data": {"type": "string"}, "retry": {"type": "integer"}}}
 
 
-@router.get("/stream", response_class=EventStreamResponse, responses={
+@router.get("/stream", response_class=EventStreamResponse, status_code=200, responses={
     200: {"content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}}}, **errors(404)})
 async def stream(
     request: Request, ctx: Ctx, account: OptionalAccount, channels: Channels = None, cursor: CursorQuery = None,
