@@ -10,7 +10,17 @@ from fastapi import APIRouter, FastAPI
 from masthead import __version__
 from masthead.api.errors import install_error_handlers
 from masthead.api.limits import BodySizeLimit
-from masthead.api.routes import accounts, channels, credentials, live, moderation, posts, system, transparency
+from masthead.api.routes import (
+    accounts,
+    channels,
+    credentials,
+    live,
+    messages,
+    moderation,
+    posts,
+    system,
+    transparency,
+)
 from masthead.context import Context
 from masthead.live.announce import announce_published, connect_redis
 from masthead.live.hub import Hub
@@ -58,7 +68,7 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes * JSON_ESCAPE_FACTOR + ENVELOPE_BYTES,
                        allowances=[(r"/api/v1/credential-applications/[^/]+/files", MAX_FILE_BYTES + ENVELOPE_BYTES)])
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, channels, posts, live, moderation, transparency, credentials):
+    for module in (accounts, channels, posts, live, moderation, transparency, credentials, messages):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(system.router)
