@@ -270,11 +270,19 @@ async def reported_message(item_id: str, account: CurrentAccount, ctx: Ctx) -> d
             "reported_at": found.created_at.isoformat(), "verified": False}
 
 
-# Last: its path would otherwise shadow .../read and .../members.
-@router.post("/messages/conversations/{conversation_id}/{verb}", status_code=204)
-async def change_membership(conversation_id: str, verb: str, account: CurrentAccount, ctx: Ctx) -> None:
-    """accept or decline a message request; leave a group."""
-    actions = {"accept": service.do_accept, "decline": service.do_decline, "leave": service.do_leave}
-    if verb not in actions:
-        raise NotFound(f"no action {verb!r}; accept, decline or leave", code="not_found")
-    await actions[verb](ctx, account, parse_id(conversation_id, "conversation"))
+
+@router.post("/messages/conversations/{conversation_id}/accept", status_code=204)
+async def accept(conversation_id: str, account: CurrentAccount, ctx: Ctx) -> None:
+    """Accept a message request: you can reply, and it moves to your conversations."""
+    await service.do_accept(ctx, account, parse_id(conversation_id, "conversation"))
+
+
+@router.post("/messages/conversations/{conversation_id}/decline", status_code=204)
+async def decline(conversation_id: str, account: CurrentAccount, ctx: Ctx) -> None:
+    """Decline a message request: nothing more from it reaches you."""
+    await service.do_decline(ctx, account, parse_id(conversation_id, "conversation"))
+
+
+@router.post("/messages/conversations/{conversation_id}/leave", status_code=204)
+async def leave(conversation_id: str, account: CurrentAccount, ctx: Ctx) -> None:
+    await service.do_leave(ctx, account, parse_id(conversation_id, "conversation"))
