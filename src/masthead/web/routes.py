@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from masthead.web import accounts, reader
+from masthead.web import accounts, messages, reader
 from masthead.web.site import mount_pages
 
 
 def mount_web(app: FastAPI) -> None:
-    mount_pages(app, [*accounts.PAGES, *reader.PAGES])
+    mount_pages(app, [*accounts.PAGES, *reader.PAGES, *messages.PAGES])

@@ -2,7 +2,6 @@
 per device, and consensual reports. The server never sees a message's text (masthead/messaging)."""
 from __future__ import annotations
 
-import binascii
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -10,16 +9,13 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import StrictBool, StrictStr
-from starlette.applications import Starlette
 
 from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
 from masthead.api.schemas import Strict
-from masthead.context import Context
-from masthead.domain.errors import BadRequest, NotFound, Unauthenticated, Unprocessable
-from masthead.domain.models import Account
+from masthead.domain.errors import BadRequest, Unauthenticated
 from masthead.messaging import service
-from masthead.messaging.live import DeviceHub, MessageEvent, message_events
-from masthead.messaging.protocol import b64decode
+from masthead.messaging.live import MessageEvent, message_events
+from masthead.messaging.relay import device_hub, do_send_and_wake, parse_id
 from masthead.messaging.views import (
     conversation_view,
     device_view,
@@ -70,47 +66,12 @@ class MessageReportIn(Strict):
     consent: StrictBool
 
 
-def device_hub(app: Starlette) -> DeviceHub:
-    """The node's hub for private-message streams, made on first use."""
-    hub: DeviceHub | None = getattr(app.state, "device_hub", None)
-    if hub is None:
-        hub = app.state.device_hub = DeviceHub()
-    return hub
-
-
-def parse_id(value: str, what: str) -> int:
-    if not value.isdigit():
-        raise NotFound(f"no {what} {value!r}", code=f"{what}_not_found")
-    return int(value)
-
-
 def parse_cursor(value: str | None) -> int:
     if not value:
         return 0
     if not value.isdigit():
         raise BadRequest("cursor is not one this server issued; start again without it", code="invalid_cursor")
     return int(value)
-
-
-def parse_envelopes(envelopes: list[EnvelopeIn]) -> dict[int, bytes]:
-    parsed: dict[int, bytes] = {}
-    for envelope in envelopes:
-        try:
-            parsed[parse_id(envelope.device_id, "device")] = b64decode(envelope.ciphertext)
-        except (ValueError, binascii.Error):
-            raise Unprocessable("each ciphertext must be base64url", code="invalid_ciphertext") from None
-    if len(parsed) != len(envelopes):
-        raise Unprocessable("one envelope per device", code="invalid_envelopes")
-    return parsed
-
-
-async def send_message(request: Request, ctx: Context, account: Account, conversation_id: int,
-                       body: MessageIn) -> service.Sent:
-    sent = await service.do_send(ctx, account, device_id=parse_id(body.device_id, "device"),
-                                 conversation_id=conversation_id, client_id=body.client_id,
-                                 envelopes=parse_envelopes(body.envelopes))
-    device_hub(request.app).notify(sent.device_ids)  # after the commit
-    return sent
 
 
 @router.post("/messages/devices", status_code=201)
@@ -165,7 +126,8 @@ async def conversation_devices(conversation_id: str, account: CurrentAccount, ct
 @router.post("/messages/conversations/{conversation_id}/messages", status_code=201)
 async def send(conversation_id: str, body: MessageIn, request: Request, account: CurrentAccount,
                ctx: Ctx) -> JSONResponse:
-    sent = await send_message(request, ctx, account, parse_id(conversation_id, "conversation"), body)
+    sent = await do_send_and_wake(request.app, ctx, account, parse_id(conversation_id, "conversation"),
+                                  **body.model_dump())
     return JSONResponse({"id": str(sent.message_id), "seq": str(sent.seq)}, status_code=200 if sent.repeated else 201)
 
 
