@@ -305,6 +305,7 @@
 
     const composer = document.getElementById("composer");
     if (composer) {
+      composer.querySelector("button").disabled = false;
       const input = document.getElementById("compose");
       const error = document.getElementById("compose-error");
       input.addEventListener("keydown", function (event) {
