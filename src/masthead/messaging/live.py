@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from masthead.context import Context
 from masthead.domain.models import Account
-from masthead.messaging.service import inbox
-from masthead.messaging.store import Envelope
+from masthead.messaging.service import access_own_device
+from masthead.messaging.store import Envelope, envelopes_after
 
 BATCH = 200
 
@@ -50,12 +50,14 @@ async def message_events(ctx: Context, hub: DeviceHub, account: Account, device_
                          after: int) -> AsyncGenerator[MessageEvent, None]:
     """Endless: the device's envelopes after cursor `after`, then each new one, with heartbeats when quiet."""
     settings = ctx.settings
+    await access_own_device(ctx, account, device_id)
     ring = hub.listen(device_id)
     idle = 0.0
     try:
         while True:
             ring.clear()  # before reading: a send that commits after this read rings again
-            envelopes = await inbox(ctx, account, device_id, after, BATCH)
+            async with ctx.db.read() as connection:
+                envelopes = await envelopes_after(connection, device_id, after, BATCH)
             for envelope in envelopes:
                 after = envelope.seq
                 yield MessageEvent("message", after, envelope)
