@@ -245,7 +245,7 @@ _ENVELOPE_QUERY = (
 )
 
 
-def _envelope(row: sa.Row[Any]) -> Envelope:
+def _envelope(row: Any) -> Envelope:
     return Envelope(seq=row.seq, message_id=row.message_id, conversation_id=row.conversation_id,
                     sender_id=row.sender_id, sender_handle=row.sender_handle, sender_device_id=row.sender_device_id,
                     client_id=row.client_id, size=row.size, created_at=row.created_at,
