@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from masthead.context import Context
 from masthead.domain.accounts import Role
+from masthead.domain.errors import Unprocessable
 from masthead.messaging.client import MessagingClient, MessagingError
 from masthead.messaging.service import MAX_GROUP_MEMBERS, do_start_conversation
 from masthead.services.accounts import access_account_by_token
@@ -109,7 +110,7 @@ async def test_the_creator_adds_and_removes_group_members_and_others_leave(peopl
 async def test_groups_have_at_most_200_people(api: Api, ctx: Context) -> None:
     token = await api.sign_up("alice")
     alice = await access_account_by_token(ctx, token)
-    with pytest.raises(Exception, match="at most 200"):
+    with pytest.raises(Unprocessable, match="at most 200"):
         await do_start_conversation(ctx, alice, [f"person{i}" for i in range(MAX_GROUP_MEMBERS)], group=True)
 
 

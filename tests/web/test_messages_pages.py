@@ -248,6 +248,7 @@ def test_a_bad_handle_is_said_beside_the_field_and_groups_are_managed(
     for handle in ("dm_ivy", "dm_jon", "dm_kim"):
         _account(site, handle)
     ivy = _person(new_context, site, "dm_ivy", viewport=PHONE)
+    # Neither dm_jon nor dm_kim has opened Messages: the conversation says they cannot read yet what is sent now.
     ivy.get_by_label("Who").fill("dm_nobody_here")
     ivy.get_by_role("button", name="Start").click()
     expect(ivy.locator("#e-members")).to_have_text("Nobody has that handle.")
@@ -256,6 +257,7 @@ def test_a_bad_handle_is_said_beside_the_field_and_groups_are_managed(
     ivy.get_by_label("Who").fill("dm_jon, dm_kim")
     ivy.get_by_role("button", name="Start").click()
     expect(ivy.locator("h1")).to_have_text("Dm_Jon, Dm_Kim")
+    expect(ivy.locator("#no-device")).to_have_text(re.compile(r"@dm_jon has not opened Messages.*@dm_kim has not"))
     ivy.get_by_text("People").click()
     ivy.get_by_label("Add someone (handle)").fill("dm_nobody_here")
     ivy.get_by_role("button", name="Add", exact=True).click()

@@ -311,3 +311,17 @@ async def members_of_many(connection: AsyncConnection, conversation_ids: Sequenc
             account_id=row.account_id, handle=row.handle, display_name=row.display_name, state=row.state,
             read_seq=row.read_seq, joined_at=row.joined_at))
     return found
+
+
+async def latest_seq(connection: AsyncConnection) -> int:
+    found: int | None = (await connection.execute(sa.select(sa.func.max(dm_messages.c.seq)))).scalar()
+    return found or 0
+
+
+async def recipients_after(connection: AsyncConnection, after_seq: int, limit: int) -> list[tuple[int, int]]:
+    """(device id, seq) of envelopes relayed after `after_seq`, in order: what a node's poller wakes."""
+    rows = await connection.execute(
+        sa.select(dm_envelopes.c.device_id, dm_messages.c.seq)
+        .join(dm_messages, dm_messages.c.id == dm_envelopes.c.message_id)
+        .where(dm_messages.c.seq > after_seq).order_by(dm_messages.c.seq).limit(limit))
+    return [(row.device_id, row.seq) for row in rows]

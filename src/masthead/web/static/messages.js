@@ -213,6 +213,10 @@
     async function refreshKeys() {
       const found = await getJSON("/api/v1/messages/conversations/" + conversationId + "/devices");
       knownDevices = new Set(found.recipients.map(function (d) { return d.id; }));
+      const unready = Object.keys(found.members).filter(function (handle) { return !found.members[handle].length; });
+      const waiting = document.getElementById("no-device");
+      waiting.textContent = unready.map(function (handle) { return format(T.no_device, "@" + handle); }).join(" ");
+      waiting.hidden = !unready.length;
       const changed = await checkKeys(found.members);
       if (changed.length) {
         warning.textContent = "";
