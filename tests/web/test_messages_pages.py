@@ -267,3 +267,30 @@ def test_a_bad_handle_is_said_beside_the_field_and_groups_are_managed(
     expect(ivy.locator("h1")).to_have_text("Dm_Jon")
     ivy.keyboard.press("Tab")
     assert_accessible(ivy)
+
+
+def test_the_conversation_list_counts_unread_messages_as_they_arrive(
+        site: Site, new_context: Callable[..., BrowserContext]) -> None:
+    for handle in ("dm_lena", "dm_mia"):
+        _account(site, handle)
+    lena = _person(new_context, site, "dm_lena", locale="zh-CN", viewport=PHONE)
+    mia = _person(new_context, site, "dm_mia")
+    conversation = _start(mia, site, "dm_lena")
+    lena.goto(site.url(f"/messages/{conversation}"))
+    lena.get_by_role("button", name="接受").click()
+    lena.goto(site.url("/messages"))
+    row = lena.locator(f'.conversation-list [data-conversation-id="{conversation}"]')
+    expect(row).to_contain_text("Dm_Mia")
+    expect(row.locator(".count")).to_have_count(0)
+    _send(mia, "One")
+    _send(mia, "Two")
+    expect(row.locator(".count")).to_have_text("2")
+    expect(row.locator(".count")).to_have_attribute("aria-label", "未读消息：2")
+    assert_accessible(lena)
+    lena.reload()
+    expect(row.locator(".count")).to_have_text("2")  # the server's count agrees
+    with lena.expect_response(re.compile(r"/messages/x/\d+/read$")):
+        row.get_by_role("link").click()
+    expect(lena.locator(".message .text", has_text="Two")).to_be_visible()
+    lena.goto(site.url("/messages"))
+    expect(row.locator(".count")).to_have_count(0)  # read now

@@ -61,6 +61,7 @@ async def _conversation_lists(request: Request) -> tuple[list[dict[str, Any]], l
                  if m.state in ("active", "requested")]
         rows.append({"id": summary.conversation.id, "kind": summary.conversation.kind, "state": summary.state,
                      "unread": summary.unread, "updated_at": summary.conversation.updated_at,
+                     "last_seq": summary.conversation.last_seq,
                      "title": _title(request, shown, viewer.handle), "members": shown})
     return [r for r in rows if r["state"] == "active"], [r for r in rows if r["state"] == "requested"]
 
@@ -80,8 +81,9 @@ async def inbox_page(request: Request) -> Response:
             else:
                 return redirect(request, f"/messages/{conversation_id}")
     conversations, requests = await _conversation_lists(request)
+    head = max((c["last_seq"] for c in conversations + requests), default=0)
     return await render(request, "messages/inbox.html", {
-        "conversations": conversations, "requests": requests, "form": form},
+        "conversations": conversations, "requests": requests, "form": form, "head": head},
         status=422 if form.errors else 200)
 
 

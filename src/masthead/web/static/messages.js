@@ -189,6 +189,29 @@
       status.textContent = T.keys_failed;
       return;
     }
+    // Unread counts rise as messages arrive; a conversation not listed yet is announced with a link.
+    const source = new EventSource("/api/v1/messages/stream?device=" + me.deviceId + "&cursor=" + (root.dataset.head || "0"));
+    source.addEventListener("message", function (event) {
+      const envelope = JSON.parse(event.data);
+      if (envelope.sender === viewer) return;
+      const item = document.querySelector('.conversation-list [data-conversation-id="' + envelope.conversation_id + '"]');
+      if (!item) {
+        const elsewhere = document.getElementById("new-elsewhere");
+        elsewhere.querySelector("a").href = "/messages/" + envelope.conversation_id;
+        elsewhere.hidden = false;
+        return;
+      }
+      let count = item.querySelector(".count");
+      if (!count) {
+        count = document.createElement("span");
+        count.className = "count unread";
+        count.textContent = "0";
+        item.querySelector("a").appendChild(count);
+      }
+      count.textContent = String(Number(count.textContent) + 1);
+      count.setAttribute("aria-label", T.unread.replace("%(num)s", count.textContent));
+      item.parentNode.insertBefore(item, item.parentNode.firstChild);
+    });
     document.getElementById("reset-device").addEventListener("click", async function () {
       if (!window.confirm(T.reset_confirm)) return;
       me = await resetDevice(me);
