@@ -17,7 +17,7 @@ from masthead.messaging.views import conversation_view, device_view
 from masthead.web.errors import MESSAGES, error_message
 from masthead.web.forms import Form, read_form
 from masthead.web.i18n import N_
-from masthead.web.render import context_of, gettext, redirect, render
+from masthead.web.render import context_of, gettext, language_of, redirect, render
 from masthead.web.site import Page
 
 MESSAGES.update({
@@ -49,7 +49,8 @@ def _conversation_id(request: Request) -> int:
 
 def _title(request: Request, members: list[dict[str, Any]], viewer_handle: str) -> str:
     others = [m["display_name"] or m["handle"] for m in members if m["handle"] != viewer_handle]
-    return ", ".join(others) or gettext(request, "Only you")
+    separator = "、" if language_of(request) == "zh" else ", "
+    return separator.join(others) or gettext(request, "Only you")
 
 
 async def _conversation_lists(request: Request) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
