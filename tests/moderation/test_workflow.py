@@ -97,7 +97,7 @@ async def test_held_rejected_appealed_overturned_delivered(scored_api: Api, ctx:
     overturned = await resolve(api, mod_b, appeal_item["id"], "overturn", "Local civic reporting is allowed.")
     assert overturned.status_code == 200 and overturned.json()["post_state"] == "published"
     counts = (await api.client.get("/api/v1/moderation/queue", headers=api.auth(mod_b))).json()["counts"]
-    assert counts == {"held": {}, "report": {}, "application": {}, "appeal": {}}
+    assert counts == {"held": {}, "report": {}, "application": {}, "appeal": {}, "message": {}}
 
     feed = (await api.client.get("/api/v1/feed", headers=api.auth(subscriber))).json()
     assert [item["id"] for item in feed["items"]] == [post_id]

@@ -14,7 +14,17 @@ from masthead.api.limits import BodySizeLimit
 from masthead.api.log_redaction import install_log_redaction
 from masthead.api.openapi import install_openapi
 from masthead.api.ratelimit import RateLimitHeaders, limit_writes, write_limits_for
-from masthead.api.routes import accounts, channels, credentials, live, moderation, posts, system, transparency
+from masthead.api.routes import (
+    accounts,
+    channels,
+    credentials,
+    live,
+    messages,
+    moderation,
+    posts,
+    system,
+    transparency,
+)
 from masthead.context import Context
 from masthead.live.announce import announce_published, connect_redis
 from masthead.live.hub import Hub
@@ -79,7 +89,7 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
                        allowances=[(r"/api/v1/credential-applications/[^/]+/files", MAX_FILE_BYTES + ENVELOPE_BYTES),
                                    (r"/c/[^/]+/credentials", MAX_FILE_BYTES + ENVELOPE_BYTES)])
     api = APIRouter(prefix=API_PREFIX)
-    for module in (accounts, channels, posts, live, moderation, transparency, credentials):
+    for module in (accounts, channels, posts, live, moderation, transparency, credentials, messages):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(system.router)

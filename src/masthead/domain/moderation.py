@@ -15,6 +15,8 @@ class ItemKind(StrEnum):
     REPORT = "report"
     APPLICATION = "application"
     APPEAL = "appeal"
+    # A private message a recipient chose to report, with its plaintext (moderation/private_reports.py).
+    MESSAGE = "message"
 
 
 class ReviewState(StrEnum):
@@ -62,6 +64,7 @@ ACTIONS_FOR_KIND: dict[ItemKind, frozenset[Action]] = {
                                 Action.REFUTE}),
     ItemKind.APPEAL: frozenset({Action.UPHOLD, Action.OVERTURN}),
     ItemKind.APPLICATION: frozenset({Action.GRANT, Action.DENY}),
+    ItemKind.MESSAGE: frozenset({Action.DISMISS, Action.REJECT}),
 }
 _ALWAYS = frozenset({Action.ESCALATE, Action.COMMENT})
 # Actions that restrict a post (and so need a statement of reasons, a notice and a possible strike).

@@ -25,6 +25,7 @@ from masthead.domain.permissions import Action as Permission
 from masthead.domain.permissions import check_allowed
 from masthead.moderation.corrections import do_correct_txn
 from masthead.moderation.participation import REPORT_SEVERITY
+from masthead.moderation.private_reports import notify_message_reporters_txn
 from masthead.moderation.status import refresh_post_status_txn
 from masthead.moderation.strikes import do_strike_txn
 from masthead.policy.watch import configured_policy
@@ -38,7 +39,7 @@ from masthead.transparency.statements import CATEGORY_OF_REPORT, VISIBILITY, mod
 
 # Restricting actions need a moderator; triage may dismiss, label, escalate and comment on reports.
 _PERMISSION = {ItemKind.HELD: Permission.RESOLVE_HELD_POST, ItemKind.APPEAL: Permission.DECIDE_APPEAL,
-               ItemKind.APPLICATION: Permission.DECIDE_CREDENTIAL}
+               ItemKind.APPLICATION: Permission.DECIDE_CREDENTIAL, ItemKind.MESSAGE: Permission.RESOLVE_REPORT}
 _MODERATOR_ONLY = frozenset({Action.REJECT, Action.REMOVE, Action.LIMIT, Action.REFUTE})
 _STRIKING = frozenset({Action.REJECT, Action.REMOVE})
 
@@ -96,6 +97,8 @@ async def do_resolve_item(
             post_state = (await connection.execute(sa.select(posts.c.state).where(
                 posts.c.id == item.post_id))).scalar_one()
             await _side_effects_txn(ctx, connection, moderator, item, chosen, reason, correction_link)
+        if item.kind is ItemKind.MESSAGE and chosen not in (Action.COMMENT, Action.ESCALATE):
+            await notify_message_reporters_txn(connection, item.id, chosen.value, reason, now)
         await append_audit_txn(connection, actor=f"account:{moderator.handle}", action=f"moderation.{chosen.value}",
                                subject=f"item:{item.id}", payload={"post_id": item.post_id, "reason": reason,
                                                                    "labels": labels or []}, now=now)

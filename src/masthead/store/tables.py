@@ -400,6 +400,94 @@ credentials = sa.Table(
     sa.Index("ix_credentials_channel", "channel_id", "scope", "expires_at"),
 )
 
+# Private messages (masthead.messaging). The server holds ciphertext it cannot read; its only metadata is who
+# sent, to whom, when and how large. Every table is named dm_*, and no public-content code may read one
+# (tests/messaging/test_boundary.py).
+dm_devices = sa.Table(
+    "dm_devices", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    # Public keys, base64url of the raw point: {"P-256": ..., "X25519": ...}; P-256 always.
+    sa.Column("public_keys", Json, nullable=False),
+    sa.Column("label", sa.String(100), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Index("ix_dm_devices_account", "account_id"),
+)
+
+dm_conversations = sa.Table(
+    "dm_conversations", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(10), nullable=False),  # direct | group
+    sa.Column("creator_id", BigId, sa.ForeignKey("accounts.id"), nullable=False),
+    # Only direct conversations: "low:high" account ids, so a pair has one conversation.
+    sa.Column("pair_key", sa.String(50), nullable=True, unique=True),
+    sa.Column("last_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+dm_members = sa.Table(
+    "dm_members", metadata,
+    sa.Column("conversation_id", BigId, sa.ForeignKey("dm_conversations.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("account_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    # requested (a message request not yet accepted) | active | declined | left | removed
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("read_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("joined_at", UTCDateTime, nullable=False),
+    sa.Index("ix_dm_members_account", "account_id", "state"),
+)
+
+dm_blocks = sa.Table(
+    "dm_blocks", metadata,
+    sa.Column("blocker_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("blocked_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+dm_messages = sa.Table(
+    "dm_messages", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", BigId, sa.ForeignKey("dm_conversations.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sender_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sender_device_id", BigId, sa.ForeignKey("dm_devices.id", ondelete="CASCADE"), nullable=False),
+    # The sender's own id for the message: a retried send finds the first one instead of storing a copy.
+    sa.Column("client_id", sa.String(64), nullable=False),
+    # Relay order, taken from a counter inside the sending transaction, so commit order is cursor order.
+    sa.Column("seq", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("sender_device_id", "client_id", name="uq_dm_messages_sender_device_client"),
+    sa.Index("ix_dm_messages_conversation", "conversation_id", "seq"),
+)
+
+# One ciphertext per recipient device; a device reads its own by cursor (seq).
+dm_envelopes = sa.Table(
+    "dm_envelopes", metadata,
+    sa.Column("device_id", BigId, sa.ForeignKey("dm_devices.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, primary_key=True),
+    sa.Column("message_id", BigId, sa.ForeignKey("dm_messages.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    sa.Index("ix_dm_envelopes_message", "message_id"),
+)
+
+# A recipient's report of a private message: the plaintext they chose to hand to the moderators. It belongs to
+# moderation (it is not a dm_* table): the reporter's copy, given with consent, never read from dm_* tables.
+message_reports = sa.Table(
+    "message_reports", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("item_id", BigId, sa.ForeignKey("moderation_items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reporter_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reported_id", BigId, sa.ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("message_ref", sa.String(40), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("plaintext", sa.Text, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_message_reports_item", "item_id"),
+)
+
 meta = sa.Table(
     "meta", metadata,
     sa.Column("key", sa.String(100), primary_key=True),

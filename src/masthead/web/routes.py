@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from masthead.web import (
     accounts,
+    messages,
     moderation,
     publish,
     reader,
@@ -24,4 +25,5 @@ def mount_web(app: FastAPI) -> None:
         *transparency.PAGES,
         *moderation.PAGES,
         *verify.PAGES,
+        *messages.PAGES,
     ])

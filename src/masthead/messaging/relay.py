@@ -1,0 +1,58 @@
+"""Sending from a request: parse the envelopes, store the message, then wake the recipients' live streams on
+this node. Shared by the API and the pages' endpoint, so both send the same way."""
+from __future__ import annotations
+
+import binascii
+from collections.abc import Iterable, Mapping
+
+from starlette.applications import Starlette
+
+from masthead.context import Context
+from masthead.domain.errors import NotFound, Unprocessable
+from masthead.domain.models import Account
+from masthead.messaging.live import DeviceHub
+from masthead.messaging.protocol import b64decode
+from masthead.messaging.service import Sent, do_send
+
+
+def device_hub(app: Starlette) -> DeviceHub:
+    """The node's hub for private-message streams, made on first use."""
+    hub: DeviceHub | None = getattr(app.state, "device_hub", None)
+    if hub is None:
+        hub = app.state.device_hub = DeviceHub()
+    return hub
+
+
+def parse_id(value: object, what: str) -> int:
+    if not isinstance(value, str) or not value.isdigit():
+        raise NotFound(f"no {what} {value!r}", code=f"{what}_not_found")
+    return int(value)
+
+
+def parse_envelopes(envelopes: Iterable[Mapping[str, object]]) -> dict[int, bytes]:
+    parsed: dict[int, bytes] = {}
+    count = 0
+    for envelope in envelopes:
+        count += 1
+        ciphertext = envelope.get("ciphertext")
+        if not isinstance(ciphertext, str):
+            raise Unprocessable("each envelope needs a base64url ciphertext", code="invalid_ciphertext")
+        try:
+            parsed[parse_id(envelope.get("device_id"), "device")] = b64decode(ciphertext)
+        except (ValueError, binascii.Error):
+            raise Unprocessable("each ciphertext must be base64url", code="invalid_ciphertext") from None
+    if len(parsed) != count:
+        raise Unprocessable("one envelope per device", code="invalid_envelopes")
+    return parsed
+
+
+async def do_send_and_wake(app: Starlette, ctx: Context, account: Account, conversation_id: int, *,
+                           device_id: object, client_id: object, envelopes: object) -> Sent:
+    if not isinstance(client_id, str) or not isinstance(envelopes, list) or \
+            not all(isinstance(e, dict) for e in envelopes):
+        raise Unprocessable("send {device_id, client_id, envelopes: [{device_id, ciphertext}]}",
+                            code="invalid_message")
+    sent = await do_send(ctx, account, device_id=parse_id(device_id, "device"), conversation_id=conversation_id,
+                         client_id=client_id, envelopes=parse_envelopes(envelopes))
+    device_hub(app).notify(sent.device_ids)  # after the commit
+    return sent
