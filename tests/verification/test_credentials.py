@@ -11,10 +11,24 @@ from masthead.clock import FakeClock
 from masthead.context import Context
 from masthead.domain.accounts import Role
 from masthead.services.accounts import access_account_by_token
+from masthead.settings import Settings
 from masthead.verification import files
 from masthead.verification.service import do_send_expiry_reminders
 from tests.conftest import Api
-from tests.moderation.test_workflow import PoliticalScores, notices, queue, resolve, staff
+from tests.moderation.test_workflow import (
+    PoliticalScores,
+    notices,
+    queue,
+    resolve,
+    staff,
+)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """These tests follow credentials across a year on the fake clock; sign-ins must outlive that."""
+    return Settings(database_url=database_url, pipeline_lease_seconds=30.0, data_dir=str(tmp_path / "data"),
+                    session_days=3650)
 
 EVIDENCE = {"organisation": "Jiangnan Daily Press Ltd", "registration_number": "ZJ-2011-0042",
             "contact": "editor@jiangnan.example", "statement": "Licensed news publisher since 2011."}

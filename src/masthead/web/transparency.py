@@ -130,7 +130,7 @@ def _range_form(request: Request) -> tuple[Form, datetime | None, datetime | Non
     found: dict[str, datetime | None] = {}
     for name in ("since", "until"):
         try:
-            found[name] = parse_day(form.text(name), name)
+            found[name] = parse_day(form.text(name) or None, name)
         except MastheadError as exc:
             form.fail(request, name, exc)
     since, until = found.get("since"), found.get("until")
