@@ -9,9 +9,10 @@ import opencc
 
 from masthead.classify.artifacts import CARD_FILE, Manifest, package_dir
 from masthead.classify.card import render
-from masthead.classify.classifier import load_classifier
-from masthead.classify.corpus import build_tasks
-from masthead.classify.evaluation import evaluate
+from masthead.classify.classifier import CATEGORIES, load_classifier, load_from
+from masthead.classify.corpus import Sources, build_tasks
+from masthead.classify.false_holds import false_hold_table, measure, measurement_posts
+from masthead.classify.evaluation import evaluate, load_rows
 from masthead.classify.fitting import deduplicate
 from masthead.classify.normalize import SCRIPT_MAP_FILE, build_script_map, write_script_map
 from masthead.classify.training import fit_heads, write_artifacts
@@ -21,13 +22,25 @@ def opencc_characters() -> str:
     return (Path(os.path.dirname(opencc.__file__)) / "dictionary" / "TSCharacters.txt").read_text(encoding="utf-8")
 
 
-def train(data_dir: Path, output: Path | None = None, *, evaluate_first: bool = True) -> Manifest:
+def train(data_dir: Path, output: Path | None = None, *, evaluate_first: bool = True,
+          evaluation: Path | None = None) -> Manifest:
+    """With `evaluation` (rows saved by `benchmarks/classify_quality.py --save` for these very training sets), the
+    card takes its quality figures from there instead of evaluating again."""
     directory = output or package_dir()
     directory.mkdir(parents=True, exist_ok=True)
     write_script_map(directory / SCRIPT_MAP_FILE, build_script_map(opencc_characters()))
     tasks = {task.category: deduplicate(task.examples) for task in build_tasks(data_dir)}
-    rows = evaluate(tasks, data_dir) if evaluate_first else []
+    if evaluation is not None:
+        rows = load_rows(evaluation, tasks)
+    else:
+        rows = evaluate(tasks, data_dir) if evaluate_first else []
     manifest = write_artifacts(fit_heads(tasks), directory, dt.datetime.now(dt.timezone.utc).date())
-    (directory / CARD_FILE).write_text(render(manifest, tasks, rows), encoding="utf-8")
+    classifier = load_from(directory)
+    heads = classifier.heads
+    length_terms = {name: (float(heads.platt_a[index]), float(heads.platt_b[index]), float(heads.platt_length[index]))
+                    for index, name in enumerate(CATEGORIES) if name in manifest.max_over_chunks}
+    headlines, posts = measurement_posts(Sources(data_dir).rows)
+    holds = false_hold_table(measure(classifier, headlines, "headline") + measure(classifier, posts, "post"))
+    (directory / CARD_FILE).write_text(render(manifest, tasks, rows, length_terms, holds), encoding="utf-8")
     load_classifier.cache_clear()
     return manifest

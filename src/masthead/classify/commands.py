@@ -23,6 +23,9 @@ def register(subparsers: Any) -> None:
     train = subparsers.add_parser("train", help="rebuild the shipped classifiers and model card from the data")
     train.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="labelled data directory")
     train.add_argument("--output", type=Path, help="artifact directory (default: the installed package)")
+    train.add_argument("--evaluation", type=Path,
+                       help="quality rows saved by benchmarks/classify_quality.py --save for the same training sets "
+                            "(default: evaluate again)")
     train.set_defaults(func=train_handler)
 
 
@@ -68,6 +71,10 @@ def train_handler(args: argparse.Namespace) -> int:
     if not args.data.is_dir():
         print(f"masthead train: data directory {args.data} not found", file=sys.stderr)
         return 2
-    manifest = train(args.data, args.output)
+    try:
+        manifest = train(args.data, args.output, evaluation=args.evaluation)
+    except ValueError as error:
+        print(f"masthead train: {error}", file=sys.stderr)
+        return 2
     print(f"trained {manifest.version}")
     return 0

@@ -10,22 +10,23 @@ import numpy as np
 from masthead.classify.artifacts import HEADS_FILE, MANIFEST_FILE, Manifest, content_hash
 from masthead.classify.classifier import CATEGORIES, Classifier
 from masthead.classify.corpus import TRAINING_FILES, Example
-from masthead.classify.features import FEATURE_SCHEME, HASH_BITS, NGRAM_ORDERS
+from masthead.classify.features import CHUNK_CHARS, FEATURE_SCHEME, HASH_BITS, NGRAM_ORDERS
 from masthead.classify.fitting import fit_head, regularisation
 from masthead.classify.heads import LinearHeads
 from masthead.classify.normalize import SCRIPT_MAP_FILE
 
-CHUNK_CHARS = 300
 MAX_OVER_CHUNKS: tuple[str, ...] = ("terrorism", "sexual", "violence", "hate", "rumor")
 
 
 def fit_heads(tasks: Mapping[str, Sequence[Example]]) -> LinearHeads:
-    fitted = [fit_head(tasks[category], regularisation(category)) for category in CATEGORIES]
+    fitted = [fit_head(tasks[category], regularisation(category), document=category in MAX_OVER_CHUNKS)
+              for category in CATEGORIES]
     return LinearHeads(
         weights=np.stack([head.weights for head in fitted], axis=1),
         bias=np.array([head.bias for head in fitted], dtype=np.float32),
         platt_a=np.array([head.platt_a for head in fitted], dtype=np.float32),
         platt_b=np.array([head.platt_b for head in fitted], dtype=np.float32),
+        platt_length=np.array([head.platt_length for head in fitted], dtype=np.float32),
     )
 
 
