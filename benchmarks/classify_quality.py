@@ -15,7 +15,7 @@ from pathlib import Path
 
 from masthead.classify.card import quality_table
 from masthead.classify.corpus import DEFAULT_DATA_DIR, build_tasks
-from masthead.classify.evaluation import Row, evaluate, save_rows
+from masthead.classify.evaluation import Row, cross_set_rows, evaluate, save_rows, split
 from masthead.classify.fitting import deduplicate
 
 TARGETS: tuple[tuple[str, str, str, float], ...] = (
@@ -43,7 +43,10 @@ def main() -> int:
         return 2
     started = time.perf_counter()
     tasks = {task.category: deduplicate(task.examples) for task in build_tasks(args.data)}
-    rows = evaluate(tasks, args.data)
+    rows = evaluate(tasks, args.data, cross_set=False)
+    if args.save:  # saved twice: the in-set figures are kept even if the long cross-set part is stopped
+        save_rows(rows, tasks, args.save)
+    rows += cross_set_rows("hate", split(tasks["hate"])[0], tasks["hate"])
     if args.save:
         save_rows(rows, tasks, args.save)
     print(quality_table(rows))

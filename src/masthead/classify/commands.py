@@ -26,6 +26,8 @@ def register(subparsers: Any) -> None:
     train.add_argument("--evaluation", type=Path,
                        help="quality rows saved by benchmarks/classify_quality.py --save for the same training sets "
                             "(default: evaluate again)")
+    train.add_argument("--card-only", action="store_true",
+                       help="rewrite only the model card of the trained artifacts, with --evaluation's figures")
     train.set_defaults(func=train_handler)
 
 
@@ -66,12 +68,19 @@ def classify_handler(args: argparse.Namespace) -> int:
 
 
 def train_handler(args: argparse.Namespace) -> int:
-    from masthead.classify.build import train
+    from masthead.classify.build import train, write_card
 
     if not args.data.is_dir():
         print(f"masthead train: data directory {args.data} not found", file=sys.stderr)
         return 2
+    if args.card_only and args.evaluation is None:
+        print("masthead train: --card-only needs --evaluation", file=sys.stderr)
+        return 2
     try:
+        if args.card_only:
+            manifest = write_card(args.data, args.evaluation, args.output)
+            print(f"model card of {manifest.version} written")
+            return 0
         manifest = train(args.data, args.output, evaluation=args.evaluation)
     except ValueError as error:
         print(f"masthead train: {error}", file=sys.stderr)

@@ -5,9 +5,10 @@ card for the mapping), plus a sample of unrelated texts as negatives so a model 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,7 +157,7 @@ def _news(task: TaskData, src: Sources, headlines_per_topic: int = NEWS_HEADLINE
 
 
 def _background(task: TaskData, src: Sources, files: tuple[str, ...]) -> None:
-    chatter = {
+    chatter: dict[str, Callable[[dict[str, str]], bool]] = {
         "cold/train.jsonl": lambda row: row["label"] == "safe",
         "davidson-hate/data.jsonl": lambda row: row["label"] == "neither",
         "weibo-rumor-eann/train.jsonl": lambda row: row["label"] == "non-rumor",
@@ -167,8 +168,8 @@ def _background(task: TaskData, src: Sources, files: tuple[str, ...]) -> None:
         "msrp-pairs/train.jsonl": lambda row: True,
     }
     for relative in files:
-        rows = src.sample(relative, BACKGROUND_PER_SOURCE,
-                          where=lambda row, keep=chatter[relative]: keep(row) and not is_held_out(row["text"]))
+        keep = chatter[relative]
+        rows = src.sample(relative, BACKGROUND_PER_SOURCE, where=lambda row: keep(row) and not is_held_out(row["text"]))
         task.add(rows, relative.split("/")[0], _negative)
 
 
@@ -297,6 +298,17 @@ TRAINING_FILES: tuple[str, ...] = (
     "sohu-articles/data.jsonl",
     *(relative for relative, *_ in HATE_SETS),
 )
+
+
+def fingerprint(tasks: Mapping[str, Sequence[Example]]) -> str:
+    """A hash of every category's examples (text, label, weight, source): a saved evaluation belongs to exactly
+    these training sets."""
+    digest = hashlib.sha256()
+    for category, examples in tasks.items():
+        digest.update(category.encode())
+        for example in examples:
+            digest.update(f"{example.label}\t{example.weight}\t{example.source}\t{example.text}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def build_tasks(data_dir: Path) -> Iterator[TaskData]:

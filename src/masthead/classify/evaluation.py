@@ -4,7 +4,6 @@ scored separately. Cross-set figures: the hate head and the baseline trained on 
 on every row of that set."""
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -16,10 +15,10 @@ import numpy.typing as npt
 from sklearn.model_selection import train_test_split
 
 from masthead.classify.baseline import baseline_probabilities, fit_baseline
-from masthead.classify.corpus import HATE_SETS, Example, read_rows
+from masthead.classify.corpus import HATE_SETS, Example, fingerprint, read_rows
+from masthead.classify.features import featurize
 from masthead.classify.fitting import fit_head, regularisation
 from masthead.classify.metrics import Quality, quality
-from masthead.classify.features import featurize
 from masthead.classify.training import fit_heads, make_classifier
 
 SEED = 20261128
@@ -47,17 +46,6 @@ class Row:
     positives: int
     ours: Quality
     baseline: Quality
-
-
-def fingerprint(tasks: Mapping[str, Sequence[Example]]) -> str:
-    """A hash of every category's examples (text, label, weight, source): a saved evaluation belongs to exactly
-    these training sets."""
-    digest = hashlib.sha256()
-    for category, examples in tasks.items():
-        digest.update(category.encode())
-        for example in examples:
-            digest.update(f"{example.label}\t{example.weight}\t{example.source}\t{example.text}\n".encode())
-    return digest.hexdigest()[:16]
 
 
 def save_rows(rows: Sequence[Row], tasks: Mapping[str, Sequence[Example]], path: Path) -> None:

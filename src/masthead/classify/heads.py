@@ -28,7 +28,7 @@ class LinearHeads:
 
     def calibrate(self, logits: FloatArray, log_chunks: FloatArray | None = None) -> FloatArray:
         """`logits` is (texts, categories); `log_chunks` (texts, 1) the log of each text's chunk count."""
-        scaled = self.platt_a * logits + self.platt_b
+        scaled: FloatArray = self.platt_a * logits + self.platt_b
         if log_chunks is not None:
             scaled = scaled + self.platt_length * log_chunks
         scaled = np.clip(scaled, -40.0, 40.0)

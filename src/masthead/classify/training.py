@@ -30,14 +30,14 @@ def fit_heads(tasks: Mapping[str, Sequence[Example]]) -> LinearHeads:
     )
 
 
-def write_artifacts(heads: LinearHeads, directory: Path, date: dt.date) -> Manifest:
+def write_artifacts(heads: LinearHeads, directory: Path, date: dt.date, training_fingerprint: str = "") -> Manifest:
     """Saves the heads and a manifest whose version names the date and a hash of the stored arrays."""
     heads.save(directory / HEADS_FILE)
     digest = content_hash(directory / HEADS_FILE, directory / SCRIPT_MAP_FILE)
     manifest = Manifest(
         version=f"clf-{date:%Y.%m.%d}-{digest}", categories=CATEGORIES, chunk_chars=CHUNK_CHARS,
         hash_bits=HASH_BITS, ngram_orders=NGRAM_ORDERS, max_over_chunks=MAX_OVER_CHUNKS,
-        training_files=TRAINING_FILES, features=FEATURE_SCHEME,
+        training_files=TRAINING_FILES, features=FEATURE_SCHEME, training_fingerprint=training_fingerprint,
     )
     manifest.write(directory / MANIFEST_FILE)
     return manifest
