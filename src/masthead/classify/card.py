@@ -64,6 +64,11 @@ _FAILURE_MODES = """\
   low-confidence and usually near the background rate.
 """
 
+_NOT_MEASURED = """\
+Not measured for this version: `masthead train` ran without its evaluation. Run
+`python benchmarks/classify_quality.py --save rows.json`, then `masthead train --card-only --evaluation rows.json`.
+"""
+
 _LIBRARIES = """\
 - **alt-profanity-check 1.9.1** (English, a linear SVM over word n-grams trained on Davidson and others), run on
   its own over the never-trained dev files: AUPRC 0.559 on TweetEval hate dev, 0.714 on TweetEval offensive dev,
@@ -199,7 +204,7 @@ held-out 20 % by source. Rows "(never trained on)" are dev files no model saw. R
 cross-set figures: a hate head of the same recipe and the baseline, both trained
 on the 80 % without that set, scored on every row of the set.
 
-{quality_table(rows)}
+{quality_table(rows) if rows else _NOT_MEASURED}
 
 ## False holds of ordinary news
 `python benchmarks/false_holds.py`: posts made of news rows no harm head trained on (one in five by text hash),

@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from masthead.classify.baseline import baseline_probabilities, fit_baseline
 from masthead.classify.corpus import HATE_SETS, Example, fingerprint, read_rows
 from masthead.classify.features import featurize
-from masthead.classify.fitting import fit_head, regularisation
+from masthead.classify.fitting import fit_many, regularisation
 from masthead.classify.metrics import Quality, quality
 from masthead.classify.training import fit_heads, make_classifier
 
@@ -111,14 +111,15 @@ def cross_set_rows(category: str, train: Sequence[Example], everything: Sequence
     """For each set of the category: a head of the shipped recipe and the baseline, both trained on `train`
     without that set, scored on all of that set's rows (single texts, so single-text calibration applies)."""
     rows: list[Row] = []
-    for source in SLICES[category]:
-        kept = [example for example in train if example.source != source]
+    sources = SLICES[category]
+    kept = {source: [example for example in train if example.source != source] for source in sources}
+    heads = fit_many([(kept[source], regularisation(category), False) for source in sources])
+    for source, head in zip(sources, heads):
         measured = [example for example in everything if example.source == source]
-        head = fit_head(kept, regularisation(category))
         texts = [example.text for example in measured]
         logits = featurize(texts).matrix @ head.weights + head.bias
         ours = 1.0 / (1.0 + np.exp(-np.clip(head.platt_a * logits + head.platt_b, -40.0, 40.0)))
-        baseline = fit_baseline([example.text for example in kept], _labels(kept))
+        baseline = fit_baseline([example.text for example in kept[source]], _labels(kept[source]))
         rows.append(_rows(category, f"{source}: trained without it", _labels(measured), ours.astype(np.float64),
                           baseline_probabilities(baseline, texts)))
     return rows

@@ -11,7 +11,7 @@ from masthead.classify.artifacts import HEADS_FILE, MANIFEST_FILE, Manifest, con
 from masthead.classify.classifier import CATEGORIES, Classifier
 from masthead.classify.corpus import TRAINING_FILES, Example
 from masthead.classify.features import CHUNK_CHARS, FEATURE_SCHEME, HASH_BITS, NGRAM_ORDERS
-from masthead.classify.fitting import fit_head, regularisation
+from masthead.classify.fitting import fit_many, regularisation
 from masthead.classify.heads import LinearHeads
 from masthead.classify.normalize import SCRIPT_MAP_FILE
 
@@ -19,8 +19,8 @@ MAX_OVER_CHUNKS: tuple[str, ...] = ("terrorism", "sexual", "violence", "hate", "
 
 
 def fit_heads(tasks: Mapping[str, Sequence[Example]]) -> LinearHeads:
-    fitted = [fit_head(tasks[category], regularisation(category), document=category in MAX_OVER_CHUNKS)
-              for category in CATEGORIES]
+    fitted = fit_many([(tasks[category], regularisation(category), category in MAX_OVER_CHUNKS)
+                       for category in CATEGORIES])
     return LinearHeads(
         weights=np.stack([head.weights for head in fitted], axis=1),
         bias=np.array([head.bias for head in fitted], dtype=np.float32),
