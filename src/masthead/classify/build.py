@@ -40,15 +40,15 @@ def train(data_dir: Path, output: Path | None = None, *, evaluate_first: bool = 
     return manifest
 
 
-def write_card(data_dir: Path, evaluation: Path, output: Path | None = None) -> Manifest:
-    """The model card of artifacts already trained, with quality rows saved since: both must belong to the
-    training sets `data_dir` gives now (the manifest and the rows record their fingerprint)."""
+def write_card(data_dir: Path, evaluation: Path | None, output: Path | None = None) -> Manifest:
+    """The model card of artifacts already trained, with quality rows saved since (or none): both must belong to
+    the training sets `data_dir` gives now (the manifest and the rows record their fingerprint)."""
     directory = output or package_dir()
     tasks = {task.category: deduplicate(task.examples) for task in build_tasks(data_dir)}
     manifest = Manifest.read(directory / MANIFEST_FILE)
     if manifest.training_fingerprint != fingerprint(tasks):
         raise ValueError(f"the artifacts in {directory} were not trained on these training sets; train again")
-    _write_card(data_dir, directory, manifest, tasks, load_rows(evaluation, tasks))
+    _write_card(data_dir, directory, manifest, tasks, load_rows(evaluation, tasks) if evaluation else [])
     return manifest
 
 

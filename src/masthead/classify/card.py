@@ -23,7 +23,8 @@ _LABEL_MAPPING = """\
 | rumor | CED and EANN `rumor`; LIAR `pants-fire` and `false` | **ordinary news**, CED and EANN `non-rumor`; LIAR `mostly-true` and `true` (middle grades dropped) |
 
 **Ordinary news** is the main negative class of every harm head: from THUCNews (train and train-extra, 10 topics),
-TNEWS (15 topics), AG News (4 topics), BBC (2 topics) and Sohu articles, per topic up to 300 single headlines, up to
+TNEWS (15 topics), AG News (4 topics), BBC (2 topics) and Sohu articles, per topic up to 300 single headlines (1,500 for
+the sexual head, whose commonest false holds were short Chinese headlines), up to
 120 chunks of 12-headline digests of that topic, and up to 1,200 chunks of full articles (each article cut into
 paragraphs and then into the classifier's chunks), about 14,000 texts per head. One news text in five (by a hash
 of the text, `masthead/classify/news.py`) is never trained on by any harm head: those rows are where
