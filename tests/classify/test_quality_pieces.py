@@ -42,7 +42,8 @@ def test_deduplicate_keeps_one_row_per_text_preferring_the_positive_label() -> N
 def test_quantised_heads_stay_close_to_the_originals(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     heads = LinearHeads(weights=rng.normal(size=(64, 7)).astype(np.float32), bias=np.zeros(7, np.float32),
-                        platt_a=np.ones(7, np.float32), platt_b=np.zeros(7, np.float32))
+                        platt_a=np.ones(7, np.float32), platt_b=np.zeros(7, np.float32),
+                        platt_length=np.zeros(7, np.float32))
     stored = heads.quantised(tmp_path / "heads.npz")
     scale = np.abs(heads.weights).max(axis=0) / 127
     assert np.all(np.abs(stored.weights - heads.weights) <= scale / 2 + 1e-6)
@@ -55,7 +56,8 @@ def test_artifacts_of_an_older_feature_scheme_are_refused(tmp_path: Path) -> Non
     old = Manifest.read(tmp_path / MANIFEST_FILE)
     assert old.features != FEATURE_SCHEME
     heads = LinearHeads(weights=np.zeros((N_FEATURES, 7), np.float32), bias=np.zeros(7, np.float32),
-                        platt_a=np.ones(7, np.float32), platt_b=np.zeros(7, np.float32))
+                        platt_a=np.ones(7, np.float32), platt_b=np.zeros(7, np.float32),
+                        platt_length=np.zeros(7, np.float32))
     with pytest.raises(ValueError, match="features"):
         Classifier(heads, old)
 

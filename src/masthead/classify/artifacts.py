@@ -42,6 +42,7 @@ class Manifest:
     max_over_chunks: tuple[str, ...]
     training_files: tuple[str, ...]
     features: str
+    training_fingerprint: str = ""  # corpus.fingerprint of the examples the heads were fitted on
 
     def write(self, path: Path) -> None:
         payload: dict[str, Any] = {key: list(value) if isinstance(value, tuple) else value
@@ -54,7 +55,8 @@ class Manifest:
         return cls(version=raw["version"], categories=tuple(raw["categories"]), chunk_chars=raw["chunk_chars"],
                    hash_bits=raw["hash_bits"], ngram_orders=tuple(raw["ngram_orders"]),
                    max_over_chunks=tuple(raw["max_over_chunks"]), training_files=tuple(raw["training_files"]),
-                   features=raw.get("features", "u64-char-0"))
+                   features=raw.get("features", "u64-char-0"),
+                   training_fingerprint=raw.get("training_fingerprint", ""))
 
 
 def script_map_path() -> Path:

@@ -24,8 +24,9 @@ class Classification:
 
 
 class Classifier:
-    """Harm categories take the maximum over chunks, so a harmful paragraph at the end of a long post counts;
-    topic categories average chunk logits, so one aside does not make an article political news."""
+    """Harm categories take the maximum chunk logit, so a harmful paragraph at the end of a long post counts, and
+    calibrate it with the post's chunk count, so that the maximum over many chunks of ordinary text is not read as
+    evidence; topic categories average chunk logits, so one aside does not make an article political news."""
 
     def __init__(self, heads: LinearHeads, manifest: Manifest) -> None:
         if (manifest.categories != CATEGORIES or manifest.features != FEATURE_SCHEME or manifest.hash_bits != HASH_BITS
@@ -44,9 +45,10 @@ class Classifier:
         logits = self.heads.logits(features)
         starts = np.flatnonzero(np.r_[True, features.chunk_doc[1:] != features.chunk_doc[:-1]])
         counts = np.diff(np.r_[starts, features.chunk_doc.size]).astype(np.float32)
-        mean_probability = self.heads.calibrate(np.add.reduceat(logits, starts, axis=0) / counts[:, None])
-        max_probability = np.maximum.reduceat(self.heads.calibrate(logits), starts, axis=0)
-        return np.where(self._max_columns, max_probability, mean_probability)
+        mean_logits = np.add.reduceat(logits, starts, axis=0) / counts[:, None]
+        max_logits = np.maximum.reduceat(logits, starts, axis=0)
+        document_logits = np.where(self._max_columns, max_logits, mean_logits)
+        return self.heads.calibrate(document_logits, np.log(counts)[:, None])
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
         probabilities = self.probabilities(texts).tolist()

@@ -24,6 +24,11 @@ def register(subparsers: Any) -> None:
     train = subparsers.add_parser("train", help="rebuild the shipped classifiers and model card from the data")
     train.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="labelled data directory")
     train.add_argument("--output", type=Path, help="artifact directory (default: the installed package)")
+    train.add_argument("--evaluation", type=Path,
+                       help="quality rows saved by benchmarks/classify_quality.py --save for the same training sets "
+                            "(default: evaluate again)")
+    train.add_argument("--card-only", action="store_true",
+                       help="rewrite only the model card of the trained artifacts (quality figures from --evaluation)")
     train.set_defaults(func=train_handler)
 
 
@@ -56,11 +61,19 @@ def classify_handler(args: argparse.Namespace) -> int:
 
 
 def train_handler(args: argparse.Namespace) -> int:
-    from masthead.classify.build import train
+    from masthead.classify.build import train, write_card
 
     if not args.data.is_dir():
         print(f"masthead train: data directory {args.data} not found", file=sys.stderr)
         return 2
-    manifest = train(args.data, args.output)
+    try:
+        if args.card_only:
+            manifest = write_card(args.data, args.evaluation, args.output)
+            print(f"model card of {manifest.version} written")
+            return 0
+        manifest = train(args.data, args.output, evaluation=args.evaluation)
+    except ValueError as error:
+        print(f"masthead train: {error}", file=sys.stderr)
+        return 2
     print(f"trained {manifest.version}")
     return 0

@@ -1,7 +1,10 @@
 """Held-out evaluation: every category is split 80/20 with a fixed seed; our model and the baseline are both
-trained on the 80 % and scored on the 20 %. COLD's dev file is never trained on and is scored separately."""
+trained on the 80 % and scored on the 20 %. The dev files of COLD, TweetEval and EDOS are never trained on and are
+scored separately. Cross-set figures: the hate head and the baseline trained on the 80 % without one set, scored
+on every row of that set."""
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,7 +15,9 @@ import numpy.typing as npt
 from sklearn.model_selection import train_test_split
 
 from masthead.classify.baseline import baseline_probabilities, fit_baseline
-from masthead.classify.corpus import Example, read_rows
+from masthead.classify.corpus import HATE_SETS, Example, fingerprint, read_rows
+from masthead.classify.features import featurize
+from masthead.classify.fitting import fit_many, regularisation
 from masthead.classify.metrics import Quality, quality
 from masthead.classify.training import fit_heads, make_classifier
 
@@ -20,11 +25,17 @@ SEED = 20261128
 TEST_FRACTION = 0.2
 SLICES: dict[str, tuple[str, ...]] = {
     "political_news": ("thucnews-headlines", "ag-news"),
-    "hate": ("cold", "davidson-hate"),
+    "hate": ("cold", "davidson-hate", *(source for _, source, *_ in HATE_SETS)),
     "rumor": ("weibo-rumor-ced", "weibo-rumor-eann", "liar"),
     "terrorism": ("radicalization-tweets", "handwritten"),
 }
-COLD_DEV = "cold/dev.jsonl"
+# Files never trained on: (file, positive labels), scored by the hate head.
+NEVER_TRAINED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cold/dev.jsonl", ("offensive",)),
+    ("tweeteval-hate/dev.jsonl", ("hate",)),
+    ("tweeteval-offensive/dev.jsonl", ("offensive",)),
+    ("edos-sexism/dev.jsonl", ("sexist",)),
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,22 @@ class Row:
     positives: int
     ours: Quality
     baseline: Quality
+
+
+def save_rows(rows: Sequence[Row], tasks: Mapping[str, Sequence[Example]], path: Path) -> None:
+    payload = {"fingerprint": fingerprint(tasks),
+               "rows": [{"category": row.category, "slice": row.slice, "size": row.size, "positives": row.positives,
+                         "ours": row.ours.__dict__, "baseline": row.baseline.__dict__} for row in rows]}
+    path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+
+
+def load_rows(path: Path, tasks: Mapping[str, Sequence[Example]]) -> list[Row]:
+    """Rows saved by `benchmarks/classify_quality.py --save`; refused when the training sets have changed since."""
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    if payload["fingerprint"] != fingerprint(tasks):
+        raise ValueError(f"{path} was measured on other training sets than these; run the evaluation again")
+    return [Row(raw["category"], raw["slice"], raw["size"], raw["positives"], Quality(**raw["ours"]),
+                Quality(**raw["baseline"])) for raw in payload["rows"]]
 
 
 def split(examples: Sequence[Example]) -> tuple[list[Example], list[Example]]:
@@ -52,7 +79,7 @@ def _rows(category: str, name: str, labels: npt.NDArray[np.int64], ours: npt.NDA
     return Row(category, name, int(labels.size), int(labels.sum()), quality(labels, ours), quality(labels, baseline))
 
 
-def evaluate(tasks: Mapping[str, Sequence[Example]], data_dir: Path) -> list[Row]:
+def evaluate(tasks: Mapping[str, Sequence[Example]], data_dir: Path, *, cross_set: bool = True) -> list[Row]:
     splits = {category: split(examples) for category, examples in tasks.items()}
     with tempfile.TemporaryDirectory() as scratch:
         classifier = make_classifier(fit_heads({c: train for c, (train, _) in splits.items()}), Path(scratch), "eval")
@@ -68,10 +95,31 @@ def evaluate(tasks: Mapping[str, Sequence[Example]], data_dir: Path) -> list[Row
             member = np.array([example.source == source for example in test])
             rows.append(_rows(category, source, labels[member], ours[member], theirs[member]))
         if category == "hate":
-            dev = read_rows(data_dir, COLD_DEV)
-            dev_texts = [row["text"] for row in dev]
-            dev_labels = np.array([row["label"] == "offensive" for row in dev], dtype=np.int64)
-            rows.append(_rows(category, "cold dev (never trained on)", dev_labels,
-                              classifier.probabilities(dev_texts)[:, column].astype(np.float64),
-                              baseline_probabilities(baseline, dev_texts)))
+            for relative, positive in NEVER_TRAINED:
+                dev = read_rows(data_dir, relative)
+                dev_texts = [row["text"] for row in dev]
+                dev_labels = np.array([row["label"] in positive for row in dev], dtype=np.int64)
+                rows.append(_rows(category, f"{relative.removesuffix('.jsonl')} (never trained on)", dev_labels,
+                                  classifier.probabilities(dev_texts)[:, column].astype(np.float64),
+                                  baseline_probabilities(baseline, dev_texts)))
+            if cross_set:
+                rows.extend(cross_set_rows(category, train, list(tasks[category])))
+    return rows
+
+
+def cross_set_rows(category: str, train: Sequence[Example], everything: Sequence[Example]) -> list[Row]:
+    """For each set of the category: a head of the shipped recipe and the baseline, both trained on `train`
+    without that set, scored on all of that set's rows (single texts, so single-text calibration applies)."""
+    rows: list[Row] = []
+    sources = SLICES[category]
+    kept = {source: [example for example in train if example.source != source] for source in sources}
+    heads = fit_many([(kept[source], regularisation(category), False) for source in sources])
+    for source, head in zip(sources, heads):
+        measured = [example for example in everything if example.source == source]
+        texts = [example.text for example in measured]
+        logits = featurize(texts).matrix @ head.weights + head.bias
+        ours = 1.0 / (1.0 + np.exp(-np.clip(head.platt_a * logits + head.platt_b, -40.0, 40.0)))
+        baseline = fit_baseline([example.text for example in kept[source]], _labels(kept[source]))
+        rows.append(_rows(category, f"{source}: trained without it", _labels(measured), ours.astype(np.float64),
+                          baseline_probabilities(baseline, texts)))
     return rows

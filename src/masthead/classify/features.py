@@ -28,6 +28,7 @@ NGRAM_ORDERS = (1, 2, 3)
 WORD_ORDERS = (1, 2)
 WORD_WEIGHT = 1.0
 MERGE_BELOW_CHARS = 100
+CHUNK_CHARS = 300  # what the shipped model cuts posts into (recorded in its manifest)
 ROW_BITS = 32 - HASH_BITS
 MAX_BLOCK_ROWS = 1 << ROW_BITS
 CSC_ABOVE_SLOTS_PER_ENTRY = 4

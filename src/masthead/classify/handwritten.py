@@ -109,6 +109,17 @@ POSITIVES: dict[str, dict[str, tuple[str, ...]]] = {
             "Next time I see you I will stab you until you stop breathing.",
             "Someone should shoot that reporter in the face.",
             "Leaked CCTV: the guard shoots the kneeling man in the head, his brains splatter the wall.",
+            # Threats against a person: no labelled set covers them, so they are written here.
+            "Watch your back. One of these nights I'll be waiting outside and you won't walk away.",
+            "If you testify against my brother I will burn your house down with your kids inside.",
+            "I've got a gun and your address. You have until Friday before I put a bullet in you.",
+            "Keep talking and I will break every bone in your body, then dump you in the river.",
+            "You and your wife are dead. I'm going to cut your throats while you sleep.",
+            "Say that again and I swear I'll beat you to death in front of your children.",
+            "We know which school your daughter goes to. Pay up or she gets hurt badly.",
+            "I'm going to hunt you down and stab you in the street like the dog you are.",
+            "Tonight I will pour petrol through your letterbox and light it. Nobody gets out.",
+            "Someone needs to put that judge in the ground. I'll do it myself if I have to.",
         ),
         "zh": (
             "视频里那个人的头被卡车碾碎，脑浆和血流了一地。",
@@ -132,6 +143,17 @@ POSITIVES: dict[str, dict[str, tuple[str, ...]]] = {
             "我要杀了你全家，让你亲眼看着。",
             "下次见到你我就捅死你，等着吧。",
             "谁去把那个记者一枪崩了。",
+            # 针对个人的威胁：没有标注数据集，这里手写。
+            "你给我小心点，哪天晚上我在你家楼下等你，让你站着出来躺着回去。",
+            "你要是敢去作证，我就一把火烧了你家，连你孩子一起烧死。",
+            "我已经弄到了枪，也知道你住哪，周五之前不给钱就等着吃子弹吧。",
+            "再多说一句我就打断你全身的骨头，把你扔进河里喂鱼。",
+            "你们两口子死定了，等你们睡着了我就割断你们的喉咙。",
+            "我发誓当着你孩子的面把你活活打死。",
+            "我们知道你女儿在哪个学校上学，不还钱就让她缺胳膊少腿。",
+            "我一定会找到你，在大街上一刀一刀捅死你。",
+            "今晚我就往你家门缝里灌汽油点火，一个也跑不掉。",
+            "那个法官就该去死，没人动手我就亲自去砍了他。",
         ),
     },
     "social_news": {
@@ -172,6 +194,10 @@ HARD_NEGATIVES: dict[str, tuple[str, ...]] = {
         "The court heard that the defendant assaulted a neighbour; sentencing is next week.",
         "Wedding photos: the couple kissed under the arch as guests cheered.",
         "Yoga for beginners: stretch your legs, breathe deeply and relax your body.",
+        "A man was charged on Monday with sending threatening messages to a local councillor, police said.",
+        "The striker killed off the game with a second goal in stoppage time.",
+        "The crime novel follows a detective hunting a killer through the streets of Edinburgh.",
+        "Officers were called after reports of a knife fight outside a nightclub; two men were arrested.",
     ),
     "zh": (
         "政府强烈谴责这起爆炸事件，调查人员正在确认袭击者身份。",
@@ -190,6 +216,10 @@ HARD_NEGATIVES: dict[str, tuple[str, ...]] = {
         "婚礼上新郎新娘在亲友的欢呼声中拥吻。",
         "瑜伽入门：伸展双腿，深呼吸，放松身体。",
         "警方通报：一男子持刀伤人已被控制，伤者送医后无生命危险。",
+        "男子多次发短信威胁前同事，被警方依法行政拘留。",
+        "补时阶段前锋再入一球，彻底杀死了比赛悬念。",
+        "这部悬疑小说讲述警探追查连环杀手的故事。",
+        "夜市两伙人发生斗殴，警方到场后将五人带走调查。",
     ),
 }
 
