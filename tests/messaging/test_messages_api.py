@@ -176,6 +176,33 @@ async def test_bad_input_is_refused_in_words(people: People, api: Api) -> None:
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_cursor"
 
 
+async def test_what_the_openapi_document_rules_out_is_refused(people: People, api: Api) -> None:
+    """The limits /openapi.json states for messages are the ones the code checks (tests/core runs schemathesis)."""
+    alice = await people.person("alice")
+    bob = await people.person("bob")
+    auth = api.auth(alice.token)
+    keys = alice.keys.public_keys()
+    for public_keys, label in [({**keys, "P-256": keys["P-256"] + "="}, ""), (keys, "x" * 101)]:
+        response = await api.client.post("/api/v1/messages/devices", headers=auth,
+                                         json={"public_keys": public_keys, "label": label})
+        assert response.status_code == 422, response.text
+    for members in [[], ["@bob"], ["bob"] * 200]:
+        response = await api.client.post("/api/v1/messages/conversations", headers=auth, json={"members": members})
+        assert response.status_code == 422, response.text
+    response = await api.client.post("/api/v1/messages/conversations", headers=auth, json={"members": ["alice"]})
+    assert response.status_code == 409 and response.json()["error"]["code"] == "invalid_members"
+    conversation = await alice.start(["bob"])
+    await bob.accept(conversation)
+    twice = {"device_id": str(alice.device_id), "client_id": "twice",
+             "envelopes": [{"device_id": str(alice.device_id), "ciphertext": c} for c in ("AAAA", "BBBB")]}
+    response = await api.client.post(f"/api/v1/messages/conversations/{conversation}/messages", headers=auth,
+                                     json=twice)
+    assert response.status_code == 409 and response.json()["error"]["code"] == "invalid_envelopes"
+    for device in ("\u00b2", "1" * 19):
+        response = await api.client.get(f"/api/v1/messages/inbox?device={device}", headers=auth)
+        assert response.status_code == 404, response.text
+
+
 async def test_a_recipient_reports_a_message_with_consent(people: People, api: Api, ctx: Context) -> None:
     alice = await people.person("alice")
     bob = await people.person("bob")

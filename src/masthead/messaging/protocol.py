@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 
 P256 = "P-256"
 X25519 = "X25519"
@@ -20,6 +21,12 @@ NONCE_BYTES = 12
 PLAINTEXT_MAX_BYTES = 64 * 1024
 # An envelope: nonce + the plaintext (JSON around it) + the GCM tag.
 ENVELOPE_MAX_BYTES = NONCE_BYTES + PLAINTEXT_MAX_BYTES + 1024 + 16
+# Unpadded base64url, as b64encode writes it: what b64decode reads without skipping or guessing anything.
+BASE64URL_PATTERN = "(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?"
+# The longest base64url text of at most ENVELOPE_MAX_BYTES bytes.
+ENVELOPE_MAX_CHARS = (ENVELOPE_MAX_BYTES * 4 + 2) // 3
+# Raw public points in base64url: P-256 is 65 bytes starting 0x04 (uncompressed), X25519 32 bytes.
+KEY_PATTERNS = {P256: "B[A-P][A-Za-z0-9_-]{85}", X25519: "[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]"}
 
 
 def b64encode(data: bytes) -> str:
@@ -28,6 +35,10 @@ def b64encode(data: bytes) -> str:
 
 def b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def is_base64url(text: str) -> bool:
+    return re.fullmatch(BASE64URL_PATTERN, text) is not None
 
 
 def choose_curve(mine: dict[str, str], theirs: dict[str, str]) -> str:
@@ -74,7 +85,7 @@ def check_public_keys(public_keys: object) -> dict[str, str]:
         if curve not in RAW_KEY_BYTES:
             raise ValueError(f"unknown curve {curve!r}; use {' or '.join(CURVES)}")
         try:
-            raw = b64decode(key) if isinstance(key, str) else b""
+            raw = b64decode(key) if isinstance(key, str) and re.fullmatch(KEY_PATTERNS[curve], key) else b""
         except ValueError:
             raw = b""
         if len(raw) != RAW_KEY_BYTES[curve] or (curve == P256 and raw[0] != 4):

@@ -8,10 +8,16 @@ from collections.abc import Iterable, Mapping
 from starlette.applications import Starlette
 
 from masthead.context import Context
-from masthead.domain.errors import NotFound, Unprocessable
+from masthead.domain.errors import Conflict, NotFound, Unprocessable
 from masthead.domain.models import Account
+from masthead.domain.paging import parse_id as parse_id_text
 from masthead.messaging.live import DeviceHub
-from masthead.messaging.protocol import b64decode
+from masthead.messaging.protocol import (
+    ENVELOPE_MAX_BYTES,
+    ENVELOPE_MAX_CHARS,
+    b64decode,
+    is_base64url,
+)
 from masthead.messaging.service import Sent, do_send
 
 
@@ -24,9 +30,11 @@ def device_hub(app: Starlette) -> DeviceHub:
 
 
 def parse_id(value: object, what: str) -> int:
-    if not isinstance(value, str) or not value.isdigit():
+    """An id (at most 18 ASCII digits, as the OpenAPI document says), or 404: nothing can have another."""
+    found = parse_id_text(value) if isinstance(value, str) else None
+    if found is None:
         raise NotFound(f"no {what} {value!r}", code=f"{what}_not_found")
-    return int(value)
+    return found
 
 
 def parse_envelopes(envelopes: Iterable[Mapping[str, object]]) -> dict[int, bytes]:
@@ -37,12 +45,18 @@ def parse_envelopes(envelopes: Iterable[Mapping[str, object]]) -> dict[int, byte
         ciphertext = envelope.get("ciphertext")
         if not isinstance(ciphertext, str):
             raise Unprocessable("each envelope needs a base64url ciphertext", code="invalid_ciphertext")
+        if len(ciphertext) > ENVELOPE_MAX_CHARS:
+            raise Unprocessable(f"an envelope may be at most {ENVELOPE_MAX_BYTES} bytes "
+                                f"({ENVELOPE_MAX_CHARS} base64url characters)", code="envelope_too_large")
+        if not is_base64url(ciphertext):
+            raise Unprocessable("each ciphertext must be unpadded base64url", code="invalid_ciphertext")
         try:
             parsed[parse_id(envelope.get("device_id"), "device")] = b64decode(ciphertext)
         except (ValueError, binascii.Error):
-            raise Unprocessable("each ciphertext must be base64url", code="invalid_ciphertext") from None
+            raise Unprocessable("each ciphertext must be unpadded base64url", code="invalid_ciphertext") from None
     if len(parsed) != count:
-        raise Unprocessable("one envelope per device", code="invalid_envelopes")
+        # Each envelope is valid on its own; together they do not fit the conversation's devices.
+        raise Conflict("one envelope per device: a device is named twice", code="invalid_envelopes")
     return parsed
 
 

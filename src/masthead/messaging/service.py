@@ -2,13 +2,14 @@
 ciphertext. Every function checks who may do it; nothing here can read a message."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.context import Context
-from masthead.domain.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unprocessable
+from masthead.domain.errors import Conflict, Forbidden, NotFound, Unprocessable
 from masthead.domain.models import Account
 from masthead.messaging import store
 from masthead.messaging.protocol import ENVELOPE_MAX_BYTES, check_public_keys
@@ -19,6 +20,8 @@ from masthead.store.sequences import next_sequence_value_txn
 
 MAX_GROUP_MEMBERS = 200
 MAX_DEVICES_PER_ACCOUNT = 20
+MAX_LABEL_LENGTH = 100
+CLIENT_ID_PATTERN = "[A-Za-z0-9_-]{1,64}"
 MAX_PAGE = 500
 SEQUENCE = "dm_messages"
 
@@ -56,7 +59,7 @@ async def do_register_device(ctx: Context, account: Account, public_keys: object
         if len(await store.devices_of_accounts(connection, [account.id])) >= MAX_DEVICES_PER_ACCOUNT:
             raise Conflict(f"an account may have at most {MAX_DEVICES_PER_ACCOUNT} devices; remove one first",
                            code="too_many_devices")
-        device_id = await store.insert_device_txn(connection, account.id, keys, label[:100], ctx.clock.now())
+        device_id = await store.insert_device_txn(connection, account.id, keys, label[:MAX_LABEL_LENGTH], ctx.clock.now())
         device = await store.device_by_id(connection, device_id)
     assert device is not None
     return device
@@ -94,9 +97,12 @@ async def do_revoke_device(ctx: Context, account: Account, device_id: int) -> No
 async def do_start_conversation(ctx: Context, account: Account, handles: list[str], *, group: bool = False) -> int:
     """One other handle (and not `group`): the pair's one direct conversation, made if needed. Otherwise a new
     group that `account` creates. People who share no accepted conversation with `account` get a request."""
-    others = sorted({handle.strip().lstrip("@") for handle in handles if handle.strip()} - {account.handle})
-    if not others:
+    named = {handle.strip().lstrip("@") for handle in handles if handle.strip()}
+    if not named:
         raise Unprocessable("name at least one other person", code="invalid_members")
+    others = sorted(named - {account.handle})
+    if not others:  # a valid list, but of the signed-in account alone
+        raise Conflict("name at least one other person than yourself", code="invalid_members")
     if len(others) + 1 > MAX_GROUP_MEMBERS:
         raise Unprocessable(f"a conversation has at most {MAX_GROUP_MEMBERS} people", code="too_many_members")
     now = ctx.clock.now()
@@ -168,7 +174,7 @@ async def member_devices(ctx: Context, account: Account, conversation_id: int) -
 
 
 def _check_client_id(client_id: str) -> None:
-    if not 1 <= len(client_id) <= 64 or not all(c.isalnum() or c in "-_" for c in client_id):
+    if not re.fullmatch(CLIENT_ID_PATTERN, client_id):
         raise Unprocessable("client_id must be 1-64 letters, digits, '-' or '_'", code="invalid_client_id")
 
 
@@ -180,7 +186,7 @@ async def do_send(ctx: Context, account: Account, *, device_id: int, conversatio
     await access_own_device(ctx, account, device_id)
     for ciphertext in envelopes.values():
         if len(ciphertext) > ENVELOPE_MAX_BYTES:
-            raise PayloadTooLarge(f"an envelope may be at most {ENVELOPE_MAX_BYTES} bytes", code="envelope_too_large")
+            raise Unprocessable(f"an envelope may be at most {ENVELOPE_MAX_BYTES} bytes", code="envelope_too_large")
     async with ctx.db.write() as connection:
         repeated = await store.message_by_client_id(connection, device_id, client_id)
         if repeated is not None:

@@ -10,19 +10,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from masthead.context import Context
-from masthead.domain.errors import NotFound, Unprocessable
+from masthead.domain.errors import NotFound, RateLimited, Unprocessable
 from masthead.domain.models import Account
 from masthead.domain.moderation import ItemKind, parse_report_reason
 from masthead.domain.permissions import Action as Permission
 from masthead.domain.permissions import check_allowed
-from masthead.moderation.participation import MAX_COMMENT, REPORT_SEVERITY, Filed, RateLimited
+from masthead.moderation.participation import MAX_COMMENT, REPORT_SEVERITY, Filed
 from masthead.moderation.recording import item_priority
 from masthead.store import moderation as store
 from masthead.store.audit import append_audit_txn
 from masthead.store.notifications import notify_many_txn
 from masthead.store.tables import accounts, message_reports
 
-MAX_PLAINTEXT = 64 * 1024
+MAX_PLAINTEXT = 64 * 1024  # characters: a received message has at most 64 KiB of UTF-8, so no more than this
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,9 @@ async def do_report_message(ctx: Context, reporter: Account, *, reported_id: int
     why = parse_report_reason(reason)
     if len(comment) > MAX_COMMENT:
         raise Unprocessable(f"comment must be at most {MAX_COMMENT} characters", code="invalid_comment")
-    if not plaintext.strip() or len(plaintext.encode()) > MAX_PLAINTEXT:
-        raise Unprocessable("the reported text must be 1 byte to 64 KiB", code="invalid_plaintext")
+    if not plaintext.strip() or len(plaintext) > MAX_PLAINTEXT:
+        raise Unprocessable(f"the reported text must be 1 to {MAX_PLAINTEXT} characters, not all white space",
+                            code="invalid_plaintext")
     now = ctx.clock.now()
     limit = ctx.settings.reports_per_hour
     async with ctx.db.write() as connection:
@@ -57,7 +58,7 @@ async def do_report_message(ctx: Context, reporter: Account, *, reported_id: int
                 message_reports.c.reporter_id == reporter.id, message_reports.c.created_at >= since))).scalar_one()
         if recent >= limit:
             raise RateLimited(f"you have sent {recent} reports in the last hour; the limit is {limit}",
-                              limit=limit, reset_at=now + timedelta(hours=1))
+                              limit=limit, reset_at=now + timedelta(hours=1), retry_after=3600)
         severity = REPORT_SEVERITY[why.value]
         [item_id] = await store.insert_items_txn(connection, [{
             "kind": ItemKind.MESSAGE.value, "post_id": None, "channel_id": None, "decision_id": None,

@@ -8,73 +8,129 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr, WithJsonSchema
 
 from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
-from masthead.api.schemas import Strict
+from masthead.api.openapi import errors
+from masthead.api.params import HandlePath, IdPath
+from masthead.api.schemas import NOT_BLANK, Handle, IdText, ReportReasonName, Strict
+from masthead.domain.accounts import check_handle
 from masthead.domain.errors import BadRequest, Unauthenticated
+from masthead.domain.paging import ID_PATTERN
+from masthead.domain.paging import parse_id as parse_id_text
 from masthead.messaging import service
 from masthead.messaging.live import MessageEvent, message_events
+from masthead.messaging.protocol import (
+    BASE64URL_PATTERN,
+    ENVELOPE_MAX_CHARS,
+    KEY_PATTERNS,
+    P256,
+    RAW_KEY_BYTES,
+)
 from masthead.messaging.relay import device_hub, do_send_and_wake, parse_id
+from masthead.messaging.service import (
+    CLIENT_ID_PATTERN,
+    MAX_GROUP_MEMBERS,
+    MAX_LABEL_LENGTH,
+    MAX_PAGE,
+)
 from masthead.messaging.views import (
     conversation_view,
     device_view,
     envelope_view,
     summary_view,
 )
-from masthead.moderation.private_reports import access_message_report
+from masthead.moderation.participation import MAX_COMMENT
+from masthead.moderation.private_reports import MAX_PLAINTEXT, access_message_report
 from masthead.services.accounts import access_account_by_token
 
 router = APIRouter(tags=["messages"])
 RETRY_MILLISECONDS = 2000
+SEQ_PATTERN = f"^({ID_PATTERN})?$"
+
+
+# The limits the checks below enforce (check_public_keys, check_handle, parse_id, parse_cursor, _check_client_id,
+# parse_envelopes, do_report_message), stated for the OpenAPI document; the checks still run.
+PublicKeys = Annotated[dict[StrictStr, StrictStr], WithJsonSchema({
+    "type": "object", "required": [P256], "additionalProperties": False,
+    "properties": {curve: {"type": "string", "pattern": f"^{pattern}$",
+                           "description": f"the raw public key, {RAW_KEY_BYTES[curve]} bytes in base64url"}
+                   for curve, pattern in KEY_PATTERNS.items()}})]
+Label = Annotated[StrictStr, Field(max_length=MAX_LABEL_LENGTH)]
+ClientId = Annotated[StrictStr, WithJsonSchema({"type": "string", "pattern": f"^{CLIENT_ID_PATTERN}$"})]
+Ciphertext = Annotated[StrictStr, WithJsonSchema({"type": "string", "pattern": f"^{BASE64URL_PATTERN}$",
+                                                  "maxLength": ENVELOPE_MAX_CHARS})]
+SeqText = Annotated[StrictStr, WithJsonSchema({"type": "string", "pattern": SEQ_PATTERN})]
+Plaintext = Annotated[StrictStr, WithJsonSchema({"type": "string", "pattern": NOT_BLANK,
+                                                 "maxLength": MAX_PLAINTEXT})]
+Comment = Annotated[StrictStr, WithJsonSchema({"type": "string", "maxLength": MAX_COMMENT})]
+Consent = Annotated[StrictBool, WithJsonSchema({"type": "boolean", "const": True,
+                                                "description": "the reporter agrees to hand over the text"})]
+DeviceQuery = Annotated[str, Query(json_schema_extra={"pattern": f"^{ID_PATTERN}$"},
+                                   description="the id of one of your devices")]
+SeqQuery = Annotated[str | None, Query(json_schema_extra={"pattern": SEQ_PATTERN},
+                                       description="a seq (next_cursor, or an envelope's seq); empty: the start")]
+PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 
 class DeviceIn(Strict):
-    public_keys: dict[StrictStr, StrictStr]
-    label: StrictStr = ""
+    public_keys: PublicKeys
+    label: Label = ""
 
 
 class ConversationIn(Strict):
-    members: list[StrictStr]
+    # Others than yourself: at most MAX_GROUP_MEMBERS people with you. Naming only yourself is 409.
+    members: Annotated[list[Handle], Field(min_length=1, max_length=MAX_GROUP_MEMBERS - 1)]
     group: StrictBool = False
 
 
 class EnvelopeIn(Strict):
-    device_id: StrictStr
-    ciphertext: StrictStr
+    device_id: IdText
+    ciphertext: Ciphertext
 
 
 class MessageIn(Strict):
-    device_id: StrictStr
-    client_id: StrictStr
+    device_id: IdText
+    client_id: ClientId
     envelopes: list[EnvelopeIn]
 
 
 class MemberIn(Strict):
-    handle: StrictStr
+    handle: Handle
 
 
 class ReadIn(Strict):
-    seq: StrictStr
+    seq: SeqText
 
 
 class MessageReportIn(Strict):
-    message_id: StrictStr
-    plaintext: StrictStr
-    reason: StrictStr
-    comment: StrictStr = ""
-    consent: StrictBool
+    message_id: IdText
+    plaintext: Plaintext
+    reason: ReportReasonName
+    comment: Comment = ""
+    consent: Consent
 
 
 def parse_cursor(value: str | None) -> int:
     if not value:
         return 0
-    if not value.isdigit():
+    found = parse_id_text(value)
+    if found is None:
         raise BadRequest("cursor is not one this server issued; start again without it", code="invalid_cursor")
-    return int(value)
+    return found
 
 
-@router.post("/messages/devices", status_code=201)
+class EventStream(StreamingResponse):
+    media_type = "text/event-stream"
+
+
+# One Server-Sent Event as clients parse it; `data` is the JSON text of an envelope.
+SSE_MESSAGE_SCHEMA = {"type": "object", "properties": {
+    "event": {"enum": ["message"]}, "id": {"type": "string"}, "data": {"type": "string"},
+    "retry": {"type": "integer"}}}
+
+
+@router.post("/messages/devices", status_code=201, responses=errors(409))
 async def register_device(body: DeviceIn, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     return device_view(await service.do_register_device(ctx, account, body.public_keys, body.label))
 
@@ -85,13 +141,13 @@ async def my_devices(account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/messages/devices/{device_id}")
-async def device(device_id: str, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+async def device(device_id: IdPath, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     """Any device's public keys (revoked ones too, to read what they sent)."""
     return device_view(await service.public_device(ctx, parse_id(device_id, "device")))
 
 
 @router.delete("/messages/devices/{device_id}", status_code=204)
-async def revoke_device(device_id: str, account: CurrentAccount, ctx: Ctx) -> None:
+async def revoke_device(device_id: IdPath, account: CurrentAccount, ctx: Ctx) -> None:
     await service.do_revoke_device(ctx, account, parse_id(device_id, "device"))
 
 
@@ -101,20 +157,22 @@ async def conversations(account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     return {"conversations": [summary_view(summary, members) for summary, members in found]}
 
 
-@router.post("/messages/conversations", status_code=201)
+@router.post("/messages/conversations", status_code=201, responses=errors(404, 409))
 async def start_conversation(body: ConversationIn, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+    for handle in body.members:
+        check_handle(handle, field="members")
     conversation_id = await service.do_start_conversation(ctx, account, body.members, group=body.group)
     return conversation_view(await service.access_conversation(ctx, account, conversation_id))
 
 
 @router.get("/messages/conversations/{conversation_id}")
-async def conversation(conversation_id: str, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+async def conversation(conversation_id: IdPath, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     return conversation_view(await service.access_conversation(ctx, account, parse_id(conversation_id,
                                                                                       "conversation")))
 
 
 @router.get("/messages/conversations/{conversation_id}/devices")
-async def conversation_devices(conversation_id: str, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+async def conversation_devices(conversation_id: IdPath, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     """The devices a message must be encrypted for (yours included), and each member's devices."""
     found = parse_id(conversation_id, "conversation")
     recipients = await service.recipient_devices(ctx, account, found)
@@ -123,8 +181,8 @@ async def conversation_devices(conversation_id: str, account: CurrentAccount, ct
             "members": {handle: [device_view(d) for d in devices] for handle, devices in members.items()}}
 
 
-@router.post("/messages/conversations/{conversation_id}/messages", status_code=201)
-async def send(conversation_id: str, body: MessageIn, request: Request, account: CurrentAccount,
+@router.post("/messages/conversations/{conversation_id}/messages", status_code=201, responses=errors(403, 409))
+async def send(conversation_id: IdPath, body: MessageIn, request: Request, account: CurrentAccount,
                ctx: Ctx) -> JSONResponse:
     sent = await do_send_and_wake(request.app, ctx, account, parse_id(conversation_id, "conversation"),
                                   **body.model_dump())
@@ -133,8 +191,8 @@ async def send(conversation_id: str, body: MessageIn, request: Request, account:
 
 @router.get("/messages/conversations/{conversation_id}/messages")
 async def conversation_messages(
-    conversation_id: str, account: CurrentAccount, ctx: Ctx, device: Annotated[str, Query()],
-    before: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    conversation_id: IdPath, account: CurrentAccount, ctx: Ctx, device: DeviceQuery, before: SeqQuery = None,
+    limit: PageLimit = 50,
 ) -> dict[str, Any]:
     """This device's envelopes of one conversation, newest first; `before` pages back."""
     found = await service.history(ctx, account, parse_id(device, "device"), parse_id(conversation_id, "conversation"),
@@ -144,17 +202,18 @@ async def conversation_messages(
 
 
 @router.post("/messages/conversations/{conversation_id}/read", status_code=204, name="mark_read")
-async def mark_read(conversation_id: str, body: ReadIn, account: CurrentAccount, ctx: Ctx) -> None:
+async def mark_read(conversation_id: IdPath, body: ReadIn, account: CurrentAccount, ctx: Ctx) -> None:
     await service.do_mark_read(ctx, account, parse_id(conversation_id, "conversation"), parse_cursor(body.seq))
 
 
-@router.post("/messages/conversations/{conversation_id}/members", status_code=204)
-async def add_member(conversation_id: str, body: MemberIn, account: CurrentAccount, ctx: Ctx) -> None:
+@router.post("/messages/conversations/{conversation_id}/members", status_code=204, responses=errors(403, 409))
+async def add_member(conversation_id: IdPath, body: MemberIn, account: CurrentAccount, ctx: Ctx) -> None:
     await service.do_add_member(ctx, account, parse_id(conversation_id, "conversation"), body.handle)
 
 
-@router.delete("/messages/conversations/{conversation_id}/members/{handle}", status_code=204)
-async def remove_member(conversation_id: str, handle: str, account: CurrentAccount, ctx: Ctx) -> None:
+@router.delete("/messages/conversations/{conversation_id}/members/{handle}", status_code=204,
+               responses=errors(403, 409))
+async def remove_member(conversation_id: IdPath, handle: HandlePath, account: CurrentAccount, ctx: Ctx) -> None:
     await service.do_remove_member(ctx, account, parse_id(conversation_id, "conversation"), handle)
 
 
@@ -164,18 +223,18 @@ async def blocks(account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.post("/messages/blocks/{handle}", status_code=204)
-async def block(handle: str, account: CurrentAccount, ctx: Ctx) -> None:
+async def block(handle: HandlePath, account: CurrentAccount, ctx: Ctx) -> None:
     await service.do_block(ctx, account, handle)
 
 
 @router.delete("/messages/blocks/{handle}", status_code=204)
-async def unblock(handle: str, account: CurrentAccount, ctx: Ctx) -> None:
+async def unblock(handle: HandlePath, account: CurrentAccount, ctx: Ctx) -> None:
     await service.do_unblock(ctx, account, handle)
 
 
-@router.get("/messages/inbox")
-async def inbox(account: CurrentAccount, ctx: Ctx, device: Annotated[str, Query()], cursor: str | None = None,
-                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+@router.get("/messages/inbox", responses=errors(404))
+async def inbox(account: CurrentAccount, ctx: Ctx, device: DeviceQuery, cursor: SeqQuery = None,
+                limit: PageLimit = 100) -> dict[str, Any]:
     """The device's envelopes after `cursor`, oldest first (what it missed); `next_cursor` is the last seq."""
     after = parse_cursor(cursor)
     found = await service.inbox(ctx, account, parse_id(device, "device"), after, limit)
@@ -189,11 +248,13 @@ def _sse(event: MessageEvent) -> bytes:
     return b"id: %d\nevent: message\ndata: %s\n\n" % (event.cursor, orjson.dumps(envelope_view(event.envelope)))
 
 
-@router.get("/messages/stream", response_class=StreamingResponse)
+@router.get("/messages/stream", response_class=EventStream, status_code=200, responses={
+    200: {"content": {"text/event-stream": {"schema": SSE_MESSAGE_SCHEMA}}}, **errors(404)})
 async def stream(
-    request: Request, ctx: Ctx, account: OptionalAccount, device: Annotated[str, Query()],
-    cursor: str | None = None, access_token: str | None = None,
-    last_event_id: Annotated[str | None, Header()] = None,
+    request: Request, ctx: Ctx, account: OptionalAccount, device: DeviceQuery, cursor: SeqQuery = None,
+    access_token: Annotated[str | None, Query(description="for clients that cannot send headers (EventSource)")]
+    = None,
+    last_event_id: Annotated[str | None, Header(json_schema_extra={"pattern": SEQ_PATTERN})] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: a `message` event per envelope for this device (id = its seq); reconnecting with
     `Last-Event-ID` or `?cursor=` delivers what came meanwhile, exactly once."""
@@ -202,6 +263,8 @@ async def stream(
         raise Unauthenticated("sign in to receive your messages")
     device_id = parse_id(device, "device")
     await service.access_own_device(ctx, viewer, device_id)
+    if last_event_id and cursor:
+        parse_cursor(cursor)  # overridden by the header, but still refused when no cursor at all
     after = parse_cursor(last_event_id or cursor)
     hub = device_hub(request.app)
 
@@ -210,11 +273,11 @@ async def stream(
         async for event in message_events(ctx, hub, viewer, device_id, after):
             yield _sse(event)
 
-    return StreamingResponse(body(), media_type="text/event-stream",
+    return EventStream(body(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-@router.post("/messages/reports", status_code=201)
+@router.post("/messages/reports", status_code=201, responses=errors(403, 404))
 async def report(body: MessageReportIn, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     filed = await service.do_report(ctx, account, message_id=parse_id(body.message_id, "message"),
                                     plaintext=body.plaintext, reason=body.reason, comment=body.comment,
@@ -222,8 +285,8 @@ async def report(body: MessageReportIn, account: CurrentAccount, ctx: Ctx) -> di
     return {"id": str(filed.id), "item_id": str(filed.item_id)}
 
 
-@router.get("/moderation/items/{item_id}/message")
-async def reported_message(item_id: str, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
+@router.get("/moderation/items/{item_id}/message", responses=errors(403))
+async def reported_message(item_id: IdPath, account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
     """Staff: the plaintext a recipient reported, as they gave it (the server cannot check it)."""
     found = await access_message_report(ctx, account, parse_id(item_id, "item"))
     return {"item_id": str(found.item_id), "reporter": found.reporter, "sender": found.reported,
@@ -232,19 +295,18 @@ async def reported_message(item_id: str, account: CurrentAccount, ctx: Ctx) -> d
             "reported_at": found.created_at.isoformat(), "verified": False}
 
 
-
-@router.post("/messages/conversations/{conversation_id}/accept", status_code=204)
-async def accept(conversation_id: str, account: CurrentAccount, ctx: Ctx) -> None:
+@router.post("/messages/conversations/{conversation_id}/accept", status_code=204, responses=errors(409))
+async def accept(conversation_id: IdPath, account: CurrentAccount, ctx: Ctx) -> None:
     """Accept a message request: you can reply, and it moves to your conversations."""
     await service.do_accept(ctx, account, parse_id(conversation_id, "conversation"))
 
 
-@router.post("/messages/conversations/{conversation_id}/decline", status_code=204)
-async def decline(conversation_id: str, account: CurrentAccount, ctx: Ctx) -> None:
+@router.post("/messages/conversations/{conversation_id}/decline", status_code=204, responses=errors(409))
+async def decline(conversation_id: IdPath, account: CurrentAccount, ctx: Ctx) -> None:
     """Decline a message request: nothing more from it reaches you."""
     await service.do_decline(ctx, account, parse_id(conversation_id, "conversation"))
 
 
-@router.post("/messages/conversations/{conversation_id}/leave", status_code=204)
-async def leave(conversation_id: str, account: CurrentAccount, ctx: Ctx) -> None:
+@router.post("/messages/conversations/{conversation_id}/leave", status_code=204, responses=errors(409))
+async def leave(conversation_id: IdPath, account: CurrentAccount, ctx: Ctx) -> None:
     await service.do_leave(ctx, account, parse_id(conversation_id, "conversation"))
