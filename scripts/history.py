@@ -10,11 +10,10 @@ import httpx
 DEMO_PASSWORD = "masthead-demo"
 CHANNEL = "city_wire"
 POLITICAL = [
-    ("Parliament passes the election reform bill",
-     "The national parliament voted 312 to 190 on Tuesday to pass the government's election reform bill. "
-     "The prime minister said the new law on party funding and voting districts would take effect before the "
-     "general election; opposition parties called the vote a blow to democracy and promised to challenge it "
-     "in the constitutional court."),
+    ("President vetoes budget as Senate deadlock deepens",
+     "The president vetoed the spending bill on Friday, sending it back to the Senate, where the ruling "
+     "coalition lacks the votes to override. The opposition leader accused the government of holding the "
+     "budget hostage ahead of next month's elections."),
     ("国务院召开常务会议 部署深化改革",
      "国务院总理主持召开国务院常务会议，部署深化行政体制改革，审议通过有关法律草案。会议指出，要坚持党的领导，"
      "推进政府职能转变，全国人大常委会将审议相关法律修正案。外交部发言人表示，中方愿同各方加强政治对话。"),

@@ -14,11 +14,10 @@ from tests.web.conftest import PASSWORD, PHONE, Site, assert_accessible
 
 pytestmark = pytest.mark.browser
 
-ELECTION = ("Parliament passes the election reform bill",
-            "The national parliament voted 312 to 190 on Tuesday to pass the government's election reform bill. "
-            "The prime minister said the new law on party funding and voting districts would take effect before the "
-            "general election; opposition parties called the vote a blow to democracy and promised to challenge it "
-            "in the constitutional court.")
+ELECTION = ("President vetoes budget as Senate deadlock deepens",
+            "The president vetoed the spending bill on Friday, sending it back to the Senate, where the ruling "
+            "coalition lacks the votes to override. The opposition leader accused the government of holding the "
+            "budget hostage ahead of next month's elections.")
 REVOKED_BECAUSE = "The news licence named in the application was withdrawn by the regulator."
 REJECTED_BECAUSE = "Political news needs the news.publish credential, which this channel does not hold."
 
