@@ -23,6 +23,7 @@ from masthead.web.forms import Form, read_form
 from masthead.web.i18n import N_
 from masthead.web.render import context_of, gettext, language_of, redirect, render, safe_next, templates
 from masthead.web.site import Page
+from masthead.web.verify import STEP_NAMES
 
 MESSAGES.update({
     "reason_required": N_("Give a reason: it is sent to the people concerned."),
@@ -125,7 +126,8 @@ async def _case_page(request: Request, item_id: int, form: Form, status: int = 2
     case: dict[str, Any] = await access_case(context_of(request), request.state.viewer, item_id)
     return await render(request, "moderation/case.html", {
         "case": case, "item": case["item"], "form": form, "action_names": ACTION_NAMES, "kind_name": KIND_NAME, "words": WORDS,
-        "label_choices": _policy_labels(request), "now": context_of(request).clock.now()}, status=status)
+        "label_choices": _policy_labels(request), "now": context_of(request).clock.now(),
+        "step_names": STEP_NAMES}, status=status)
 
 
 async def case_page(request: Request) -> Response:

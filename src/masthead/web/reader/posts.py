@@ -7,11 +7,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from masthead.domain.errors import MastheadError
+from masthead.domain.errors import MastheadError, RateLimited
 from masthead.domain.models import Account, Post
 from masthead.domain.moderation import ReportReason
 from masthead.domain.posts import PostState
-from masthead.moderation.participation import MAX_COMMENT, RateLimited, do_report
+from masthead.moderation.participation import MAX_COMMENT, do_report
 from masthead.services.channels import access_channel, subscribed_among
 from masthead.services.decisions import decision_for_post
 from masthead.services.posts import access_post_by_id_text, do_record_reader
