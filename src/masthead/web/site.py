@@ -34,9 +34,10 @@ class Page:
     sign_in: bool = False
 
 
-async def render_error(request: Request, exc: MastheadError) -> Response:
-    return await render(request, "error.html", {"status": exc.status, "message": error_message(request, exc)},
-                        status=exc.status)
+async def render_error(request: Request, exc: MastheadError, *, status: int | None = None) -> Response:
+    shown = status or exc.status
+    return await render(request, "error.html", {"status": shown, "message": error_message(request, exc)},
+                        status=shown)
 
 
 def _sign_in_first(request: Request) -> Response:
@@ -63,6 +64,11 @@ def _wrap(page: Page) -> Handler:
             return _sign_in_first(request)
         except MastheadError as exc:
             return await render_error(request, exc)
+        except Exception:
+            # A fault of ours: the person gets a page in words (never a traceback or JSON); the log gets the rest.
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return await render_error(request, MastheadError(
+                "Something went wrong on our side. Try again in a moment.", code="internal_error"), status=500)
     return handle
 
 
