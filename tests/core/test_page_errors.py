@@ -23,3 +23,14 @@ async def test_an_unexpected_fault_in_a_page_is_a_page_in_words(app: FastAPI, cl
     assert "我们这边出了点问题，请稍后再试。" in response.text
     assert "a bug that must not reach the reader" not in response.text
     assert any("unhandled error on GET /broken-for-test" in record.getMessage() for record in caplog.records)
+
+
+async def test_an_unknown_address_is_a_page_for_browsers_and_json_for_the_api(client: httpx.AsyncClient) -> None:
+    page = await client.get("/no/such/page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "There is nothing at this address." in page.text
+    for path, accept in (("/api/v1/nothing", "text/html"), ("/no/such/page", "application/json")):
+        answered = await client.get(path, headers={"accept": accept})
+        assert answered.status_code == 404 and answered.json()["error"]["code"] == "not_found"
+    wrong_method = await client.put("/api/v1/channels", headers={"accept": "text/html"})
+    assert wrong_method.status_code == 405 and "Allow" in wrong_method.headers

@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "weak_password": N_("The password must be at least 8 characters."),
     "invalid_name": N_("Enter a name of at most 100 characters."),
     "forbidden": N_("Your account may not do this."),
+    "page_not_found": N_("There is nothing at this address. Check it, or start again from the front page."),
     "internal_error": N_("Something went wrong on our side. Try again in a moment."),
 }
 

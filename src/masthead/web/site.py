@@ -2,6 +2,7 @@
 account, a CSRF check on forms, and errors shown as a page in words, never as JSON or a 500."""
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,10 +11,11 @@ from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from masthead.domain.errors import Forbidden, MastheadError, Unauthenticated
+from masthead.domain.errors import Forbidden, MastheadError, NotFound, Unauthenticated
 from masthead.web.errors import error_message
 from masthead.web.i18n import LANGUAGE_COOKIE, choose_language
 from masthead.web.render import context_of, redirect, render
@@ -45,11 +47,15 @@ def _sign_in_first(request: Request) -> Response:
     return redirect(request, "/login?next=" + quote(target, safe=""))
 
 
+async def _know_the_reader(request: Request) -> None:
+    request.state.lang = choose_language(request.cookies.get(LANGUAGE_COOKIE),
+                                         request.headers.get("accept-language", ""))
+    request.state.viewer = await viewer_of(context_of(request), request)
+
+
 def _wrap(page: Page) -> Handler:
     async def handle(request: Request) -> Response:
-        request.state.lang = choose_language(request.cookies.get(LANGUAGE_COOKIE),
-                                             request.headers.get("accept-language", ""))
-        request.state.viewer = await viewer_of(context_of(request), request)
+        await _know_the_reader(request)
         try:
             if request.method == "POST":
                 form = await request.form()
@@ -72,7 +78,29 @@ def _wrap(page: Page) -> Handler:
     return handle
 
 
+def _wants_a_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, its documents or a static file) that does not exist."""
+    path = request.url.path
+    return (request.method == "GET" and "text/html" in request.headers.get("accept", "")
+            and not path.startswith(("/api/", "/static/", "/docs", "/redoc", "/openapi.json")))
+
+
+def _page_not_found(app: FastAPI) -> None:
+    """Unknown addresses that a browser asks for get the site's page in words; the API keeps its JSON."""
+    answer_as_api = app.exception_handlers[StarletteHTTPException]
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404 and _wants_a_page(request):
+            await _know_the_reader(request)
+            return await render_error(request, NotFound("There is nothing at this address.", code="page_not_found"))
+        response = answer_as_api(request, exc)
+        return await response if inspect.isawaitable(response) else response
+    app.add_exception_handler(StarletteHTTPException, handle)
+
+
 def mount_pages(app: FastAPI, pages: list[Page]) -> None:
     for page in pages:
         app.add_route(page.path, _wrap(page), methods=list(page.methods), include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _page_not_found(app)
