@@ -224,6 +224,15 @@ async def test_a_recipient_reports_a_message_with_consent(people: People, api: A
     assert shown["reporter"] == "bob" and shown["verified"] is False
     forbidden = await api.client.get(f"/api/v1/moderation/items/{item_id}/message", headers=api.auth(alice.token))
     assert forbidden.status_code == 403
+    api.client.cookies.set("masthead_session", moderator)  # the moderators' console, as a browser signs in
+    try:
+        case = await api.client.get(f"/moderation/items/{item_id}")
+        assert case.status_code == 200
+        assert "Reported private message" in case.text and "Buy fake passports from me" in case.text
+        listing = await api.client.get("/moderation?kind=message")
+        assert listing.status_code == 200 and "Reported messages" in listing.text
+    finally:
+        api.client.cookies.clear()
     resolved = await api.client.post(f"/api/v1/moderation/items/{item_id}/resolve", headers=api.auth(moderator),
                                       json={"action": "reject", "reason": "selling forged documents"})
     assert resolved.status_code == 200, resolved.text

@@ -22,6 +22,7 @@ from masthead.web.errors import MESSAGES
 from masthead.web.forms import Form, read_form
 from masthead.web.i18n import N_
 from masthead.web.render import context_of, gettext, language_of, redirect, render, safe_next, templates
+from masthead.moderation.private_reports import access_message_report
 from masthead.web.site import Page
 from masthead.web.verify import STEP_NAMES
 
@@ -46,10 +47,10 @@ ACTION_NAMES = {
     "deny": N_("Deny"), "escalate": N_("Escalate"), "comment": N_("Comment"), "restore": N_("Restore"),
 }
 KIND_NAMES = {"held": N_("Held"), "report": N_("Reports"), "application": N_("Applications"),
-              "appeal": N_("Appeals")}
+              "appeal": N_("Appeals"), "message": N_("Reported messages")}
 # One item of each kind, as a row or a case page names it.
 KIND_NAME = {"held": N_("Held post"), "report": N_("Report"), "application": N_("Application"),
-             "appeal": N_("Appeal")}
+             "appeal": N_("Appeal"), "message": N_("Reported private message")}
 STATE_NAMES = {"pending": N_("Pending"), "open": N_("Open"), "escalated": N_("Escalated"), "closed": N_("Closed")}
 # Post states and decision outcomes, as the case page shows them.
 WORDS = {"received": N_("received"), "published": N_("published"), "held": N_("held"), "rejected": N_("rejected"),
@@ -124,10 +125,13 @@ def _policy_labels(request: Request) -> list[str]:
 
 async def _case_page(request: Request, item_id: int, form: Form, status: int = 200) -> Response:
     case: dict[str, Any] = await access_case(context_of(request), request.state.viewer, item_id)
+    reported_message = None
+    if case["item"]["kind"] == ItemKind.MESSAGE.value:
+        reported_message = await access_message_report(context_of(request), request.state.viewer, item_id)
     return await render(request, "moderation/case.html", {
         "case": case, "item": case["item"], "form": form, "action_names": ACTION_NAMES, "kind_name": KIND_NAME, "words": WORDS,
         "label_choices": _policy_labels(request), "now": context_of(request).clock.now(),
-        "step_names": STEP_NAMES}, status=status)
+        "step_names": STEP_NAMES, "reported_message": reported_message}, status=status)
 
 
 async def case_page(request: Request) -> Response:
