@@ -119,7 +119,7 @@ async def test_every_vector_in_every_field_comes_out_inert(api: Api, ctx: Contex
                 assert response.status_code == 200, (path, response.status_code)
                 assert_inert(response.text, path)
                 if path.startswith(("/p/", "/moderation/items/")) or path in ("/c/xss_0", "/feed"):
-                    assert "&lt;script&gt;alert(" in response.text, f"{path} does not show the vector as text"
+                    assert "&lt;script&gt;alert(" in response.text.lower(), f"{path} does not show the vector as text"
         finally:
             api.client.cookies.clear()
 
