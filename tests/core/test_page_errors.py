@@ -7,7 +7,11 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
+from masthead.context import Context
+from masthead.domain.accounts import Role
 from masthead.web.site import Page, mount_pages
+from tests.conftest import Api
+from tests.moderation.test_workflow import staff
 
 
 async def _broken(request: Request) -> Response:
@@ -34,3 +38,16 @@ async def test_an_unknown_address_is_a_page_for_browsers_and_json_for_the_api(cl
         assert answered.status_code == 404 and answered.json()["error"]["code"] == "not_found"
     wrong_method = await client.put("/api/v1/channels", headers={"accept": "text/html"})
     assert wrong_method.status_code == 405 and "Allow" in wrong_method.headers
+
+
+async def test_ids_no_database_can_hold_are_pages_not_found(api: Api, ctx: Context) -> None:
+    moderator = await staff(ctx, "odd_ids_mod", Role.MODERATOR)
+    api.client.cookies.set("masthead_session", moderator)
+    try:
+        for odd in ("%C2%B2", "1" * 19):  # a superscript two, and more digits than a 64-bit id has
+            for path in (f"/moderation/items/{odd}", f"/decisions/{odd}", f"/messages/{odd}", f"/me/posts/{odd}"):
+                response = await api.client.get(path, headers={"accept": "text/html"})
+                assert response.status_code == 404, (path, response.status_code)
+                assert response.headers["content-type"].startswith("text/html")
+    finally:
+        api.client.cookies.clear()

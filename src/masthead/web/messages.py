@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from masthead.domain.errors import MastheadError, NotFound, Unprocessable
+from masthead.domain.paging import parse_id
 from masthead.messaging import service
 from masthead.messaging.relay import do_send_and_wake
 from masthead.messaging.views import conversation_view, device_view
@@ -42,9 +43,10 @@ MESSAGES.update({
 
 def _conversation_id(request: Request) -> int:
     text = request.path_params["conversation_id"]
-    if not text.isdigit():
+    found = parse_id(text)
+    if found is None:
         raise NotFound(f"no conversation {text!r}", code="conversation_not_found")
-    return int(text)
+    return found
 
 
 def _title(request: Request, members: list[dict[str, Any]], viewer_handle: str) -> str:
@@ -179,7 +181,7 @@ async def register_device_json(request: Request) -> Response:
 async def revoke_device_json(request: Request) -> Response:
     text = request.path_params["device_id"]
     try:
-        await service.do_revoke_device(context_of(request), request.state.viewer, int(text) if text.isdigit() else 0)
+        await service.do_revoke_device(context_of(request), request.state.viewer, parse_id(text) or 0)
     except MastheadError as exc:
         return _error(request, exc)
     return Response(status_code=204)
@@ -201,7 +203,7 @@ async def read_json(request: Request) -> Response:
         body = await _json(request)
         seq = str(body.get("seq", ""))
         await service.do_mark_read(context_of(request), request.state.viewer, _conversation_id(request),
-                                   int(seq) if seq.isdigit() else 0)
+                                   parse_id(seq) or 0)
     except MastheadError as exc:
         return _error(request, exc)
     return Response(status_code=204)
@@ -212,7 +214,7 @@ async def report_json(request: Request) -> Response:
         body = await _json(request)
         message_id = str(body.get("message_id", ""))
         filed = await service.do_report(
-            context_of(request), request.state.viewer, message_id=int(message_id) if message_id.isdigit() else 0,
+            context_of(request), request.state.viewer, message_id=parse_id(message_id) or 0,
             plaintext=str(body.get("plaintext", "")), reason=str(body.get("reason", "")),
             comment=str(body.get("comment", "")), consent=body.get("consent") is True)
     except MastheadError as exc:

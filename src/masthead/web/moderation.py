@@ -15,14 +15,23 @@ from starlette.responses import Response
 from masthead.api.cases import access_case
 from masthead.domain.errors import MastheadError, NotFound
 from masthead.domain.moderation import ItemKind
+from masthead.domain.paging import parse_id
 from masthead.moderation.actions import do_assign_item, do_resolve_item
+from masthead.moderation.private_reports import access_message_report
 from masthead.moderation.queue import STATE_FILTERS, moderation_queue
 from masthead.policy.watch import configured_policy
 from masthead.web.errors import MESSAGES
 from masthead.web.forms import Form, read_form
 from masthead.web.i18n import N_
-from masthead.web.render import context_of, gettext, language_of, redirect, render, safe_next, templates
-from masthead.moderation.private_reports import access_message_report
+from masthead.web.render import (
+    context_of,
+    gettext,
+    language_of,
+    redirect,
+    render,
+    safe_next,
+    templates,
+)
 from masthead.web.site import Page
 from masthead.web.verify import STEP_NAMES
 
@@ -75,9 +84,10 @@ templates.env.filters["staff_age"] = _age
 
 def _item_id(request: Request) -> int:
     value: str = request.path_params["item_id"]
-    if not value.isdigit():
+    found = parse_id(value)
+    if found is None:
         raise NotFound(f"no moderation item {value!r}", code="item_not_found")
-    return int(value)
+    return found
 
 
 def _queue_query(kind: str | None, state: str, mine: bool, **extra: str) -> str:

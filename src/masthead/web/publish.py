@@ -10,11 +10,16 @@ from starlette.responses import Response
 from masthead.domain.accounts import check_display_name, check_handle
 from masthead.domain.errors import MastheadError, NotFound, Unprocessable
 from masthead.domain.models import Account, Channel
+from masthead.domain.paging import parse_id
 from masthead.domain.permissions import ChannelRole, may_manage_channel
 from masthead.domain.posts import REPRINT_RIGHTS, PostState
 from masthead.domain.render import render_markdown
 from masthead.moderation.participation import do_appeal
-from masthead.services.channels import MAX_DESCRIPTION_LENGTH, access_channel, do_create_channel
+from masthead.services.channels import (
+    MAX_DESCRIPTION_LENGTH,
+    access_channel,
+    do_create_channel,
+)
 from masthead.services.decisions import access_decision, decision_for_post
 from masthead.services.dry_run import access_dry_run
 from masthead.services.posts import access_post, check_draft, do_publish
@@ -23,7 +28,13 @@ from masthead.store.publishing import appeal_state, handles_of, posts_of_member
 from masthead.verification.files import MAX_FILE_BYTES, do_attach_file, sniff
 from masthead.verification.scopes import check_scopes
 from masthead.verification.service import (
-    OPEN_STATES, Evidence, application_details, applications_for, do_apply, do_withdraw, scopes_of,
+    OPEN_STATES,
+    Evidence,
+    application_details,
+    applications_for,
+    do_apply,
+    do_withdraw,
+    scopes_of,
 )
 from masthead.web.errors import MESSAGES
 from masthead.web.forms import Form, read_form
@@ -128,9 +139,8 @@ def _draft_arguments(request: Request, form: Form) -> dict[str, Any] | None:
     reprint_text = form.text("reprint_of").strip().lstrip("#")
     reprint_of = None
     if reprint_text:
-        if reprint_text.isdigit():
-            reprint_of = int(reprint_text)
-        else:
+        reprint_of = parse_id(reprint_text)
+        if reprint_of is None:
             form.fail(request, "reprint_of", Unprocessable("", code="unknown_post"))
     original = bool(form.checked("original"))
     rights = form.text("rights") or "attribute"
@@ -174,7 +184,7 @@ async def compose_page(request: Request) -> Response:
 
 async def my_posts_page(request: Request) -> Response:
     before_text = request.query_params.get("before", "")
-    before = int(before_text) if before_text.isdigit() else None
+    before = parse_id(before_text)
     async with context_of(request).db.read() as connection:
         found = await posts_of_member(connection, request.state.viewer.id, before, MY_POSTS_PAGE_SIZE + 1)
     more = found[MY_POSTS_PAGE_SIZE - 1].id if len(found) > MY_POSTS_PAGE_SIZE else None
@@ -182,9 +192,10 @@ async def my_posts_page(request: Request) -> Response:
 
 
 def _post_id(text: str) -> int:
-    if not text.isdigit():
+    found = parse_id(text)
+    if found is None:
         raise NotFound(f"no post {text!r}", code="post_not_found")
-    return int(text)
+    return found
 
 
 async def post_status_page(request: Request) -> Response:
@@ -205,9 +216,10 @@ async def decision_page(request: Request) -> Response:
     ctx = context_of(request)
     viewer: Account | None = request.state.viewer
     text = request.path_params["decision_id"]
-    if not text.isdigit():
+    decision_id = parse_id(text)
+    if decision_id is None:
         raise NotFound(f"no decision {text!r}", code="decision_not_found")
-    decision, private = await access_decision(ctx, viewer, int(text))
+    decision, private = await access_decision(ctx, viewer, decision_id)
     post = await access_post(ctx, viewer, decision.post_id)
     form = Form()
     if request.method == "POST":
@@ -292,7 +304,7 @@ async def _apply(request: Request, channel: Channel, form: Form) -> bool:
 async def _act_on_application(request: Request, form: Form) -> bool:
     """Withdraw an open application or add a file to it."""
     ctx = context_of(request)
-    application_id = int(form.text("application_id")) if form.text("application_id").isdigit() else 0
+    application_id = parse_id(form.text("application_id")) or 0
     try:
         if form.text("action") == "withdraw":
             await do_withdraw(ctx, request.state.viewer, application_id)

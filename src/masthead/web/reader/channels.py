@@ -23,6 +23,7 @@ from masthead.web.reader.words import BADGE_STATES, say
 from masthead.web.render import context_of, gettext, redirect, render, safe_next
 from masthead.web.site import Page
 
+
 def explained_badges(request: Request, badges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each badge with what its scope certifies and, when it no longer counts, why, in the reader's words."""
     scopes = scopes_of(context_of(request))

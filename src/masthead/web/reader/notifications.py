@@ -10,7 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from masthead.domain.moderation import RESTRICTING, Action
-from masthead.services.notifications import do_mark_notifications_read, notifications_page
+from masthead.services.notifications import (
+    do_mark_notifications_read,
+    notifications_page,
+)
 from masthead.store.decisions import latest_decision_for_post
 from masthead.store.notifications import Notification
 from masthead.store.posts import post_titles
