@@ -1,68 +1,51 @@
 """Writes are limited per account and per client address in fixed windows, on the fake clock."""
 from __future__ import annotations
 
-from dataclasses import replace
+from pathlib import Path
 
-import httpx
 import pytest
 
-from masthead.api.app import create_app
 from masthead.clock import FakeClock
-from masthead.context import Context
 from masthead.settings import Settings
-from tests.conftest import FAST_HASHER, Api
+from tests.conftest import Api
 
 
 @pytest.fixture
-def limited_settings(settings: Settings) -> Settings:
-    return replace(settings, write_limit_per_account=3, write_limit_per_address=5, write_limit_window_seconds=60.0)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """The shared fixtures' app, with limits small enough to reach."""
+    return Settings(database_url=database_url, data_dir=str(tmp_path / "data"), write_limit_per_account=3,
+                    write_limit_per_address=5, write_limit_window_seconds=60.0)
 
 
-async def test_writes_past_the_account_limit_get_429_until_the_window_ends(
-    limited_settings: Settings, clock: FakeClock
-) -> None:
-    ctx = Context.create(limited_settings, clock=clock, hasher=FAST_HASHER)
-    app = create_app(ctx, run_worker=False)
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://masthead.test") as http:
-            api = Api(http, app)
-            token = await api.sign_up("alice")  # write 1 of the address
-            clock.advance(seconds=60)
-            await api.channel(token, "alice_news")  # account write 1
-            first = await http.post("/api/v1/channels/alice_news/posts", headers=api.auth(token),
-                                    json={"title": "One", "body": "text"})
-            assert first.status_code == 202
-            assert first.headers["x-ratelimit-limit"] == "3" and first.headers["x-ratelimit-remaining"] == "1"
-            await api.publish(token, "alice_news")  # account write 3
-            refused = await http.post("/api/v1/channels/alice_news/posts", headers=api.auth(token),
-                                      json={"title": "Four", "body": "text"})
-            assert refused.status_code == 429
-            assert refused.json()["error"]["code"] == "rate_limited"
-            assert refused.headers["x-ratelimit-remaining"] == "0"
-            assert 1 <= int(refused.headers["retry-after"]) <= 60
-            reads = await http.get("/api/v1/channels/alice_news/posts")
-            assert reads.status_code == 200 and "x-ratelimit-limit" not in reads.headers
-            clock.advance(seconds=int(refused.headers["retry-after"]))
-            await api.publish(token, "alice_news")
-    finally:
-        await ctx.db.dispose()
+async def test_writes_past_the_account_limit_get_429_until_the_window_ends(api: Api, clock: FakeClock) -> None:
+    http = api.client
+    token = await api.sign_up("alice")  # write 1 of the address
+    clock.advance(seconds=60)
+    await api.channel(token, "alice_news")  # account write 1
+    first = await http.post("/api/v1/channels/alice_news/posts", headers=api.auth(token),
+                            json={"title": "One", "body": "text"})
+    assert first.status_code == 202
+    assert first.headers["x-ratelimit-limit"] == "3" and first.headers["x-ratelimit-remaining"] == "1"
+    await api.publish(token, "alice_news")  # account write 3
+    refused = await http.post("/api/v1/channels/alice_news/posts", headers=api.auth(token),
+                              json={"title": "Four", "body": "text"})
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert refused.headers["x-ratelimit-remaining"] == "0"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    reads = await http.get("/api/v1/channels/alice_news/posts")
+    assert reads.status_code == 200 and "x-ratelimit-limit" not in reads.headers
+    clock.advance(seconds=int(refused.headers["retry-after"]))
+    await api.publish(token, "alice_news")
 
 
-async def test_the_address_limit_counts_writes_of_every_account_and_none(
-    limited_settings: Settings, clock: FakeClock
-) -> None:
-    ctx = Context.create(limited_settings, clock=clock, hasher=FAST_HASHER)
-    app = create_app(ctx, run_worker=False)
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://masthead.test") as http:
-            api = Api(http, app)
-            for handle in ("ann", "bob", "cat", "dan", "eve"):
-                await api.sign_up(handle)
-            sixth = await http.post("/api/v1/accounts", json={"handle": "fay", "password": "correct horse",
-                                                              "display_name": "Fay"})
-            assert sixth.status_code == 429 and "address" in sixth.json()["error"]["message"]
-    finally:
-        await ctx.db.dispose()
+async def test_the_address_limit_counts_writes_of_every_account_and_none(api: Api) -> None:
+    http = api.client
+    for handle in ("ann", "bob", "cat", "dan", "eve"):
+        await api.sign_up(handle)
+    sixth = await http.post("/api/v1/accounts", json={"handle": "fay", "password": "correct horse",
+                                                      "display_name": "Fay"})
+    assert sixth.status_code == 429 and "address" in sixth.json()["error"]["message"]
 
 
 def test_default_limits_are_generous_and_zero_turns_them_off() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 import pytest
 
 from masthead.clock import FakeClock
@@ -113,3 +114,23 @@ def test_the_access_log_of_a_real_server_hides_tokens_in_query_strings() -> None
     lines = captured.lines
     assert any("/echo?access_token=[redacted]" in line for line in lines), lines
     assert not any("very-secret-token" in line for line in lines)
+
+
+async def test_signing_in_on_a_page_rotates_the_csrf_token_and_https_cookies_are_secure(api: Api) -> None:
+    await api.sign_up("cookie_person")
+    api.client.base_url = httpx.URL("https://masthead.test")
+    try:
+        form = await api.client.get("/login")
+        before = form.cookies["masthead_csrf"]
+        assert "secure" in form.headers["set-cookie"].lower()
+        signed_in = await api.client.post("/login", data={
+            "csrf_token": before, "handle": "cookie_person", "password": "correct horse battery", "next": "/"})
+        assert signed_in.status_code == 303
+        set_cookies = signed_in.headers.get_list("set-cookie")
+        session = next(c for c in set_cookies if c.startswith("masthead_session="))
+        assert all(flag in session.lower() for flag in ("httponly", "secure", "samesite=lax"))
+        after = signed_in.cookies["masthead_csrf"]
+        assert after and after != before
+    finally:
+        api.client.base_url = httpx.URL("http://masthead.test")
+        api.client.cookies.clear()

@@ -33,6 +33,17 @@ def get_context(request: Request) -> Context:
 _ACCOUNT_STATE = "bearer_account"
 
 
+def bearer_token(connection: HTTPConnection) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, None without the header; any other form is refused."""
+    header = connection.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'", code="invalid_authorization")
+    return token.strip()
+
+
 async def token_account(request: HTTPConnection, ctx: Context) -> Account | None:
     """The account of the request's bearer token (None without one), looked up once per request; reads without a
     token may be signed in by the pages' session cookie."""
@@ -40,13 +51,10 @@ async def token_account(request: HTTPConnection, ctx: Context) -> Account | None
     if _ACCOUNT_STATE in state:
         found: Account | None = state[_ACCOUNT_STATE]
         return found
-    header = request.headers.get("authorization")
+    token = bearer_token(request)
     account = None
-    if header is not None:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("the Authorization header must be 'Bearer <token>'", code="invalid_authorization")
-        account = await access_account_by_token(ctx, token.strip())
+    if token is not None:
+        account = await access_account_by_token(ctx, token)
     elif request.scope.get("method") in _COOKIE_METHODS and request.cookies.get(SESSION_COOKIE):
         try:
             account = await access_account_by_token(ctx, request.cookies[SESSION_COOKIE])

@@ -19,10 +19,20 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from masthead.domain.accounts import HANDLE_PATTERN, MAX_DISPLAY_NAME_LENGTH, MIN_PASSWORD_LENGTH, RESERVED_HANDLES
+from masthead.domain.accounts import (
+    HANDLE_PATTERN,
+    MAX_DISPLAY_NAME_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    RESERVED_HANDLES,
+)
 from masthead.domain.moderation import Action, ReportReason
 from masthead.domain.paging import ID_PATTERN
-from masthead.domain.posts import MAX_SOURCE_URL_LENGTH, MAX_TITLE_LENGTH, REPRINT_RIGHTS, SOURCE_URL_PATTERN
+from masthead.domain.posts import (
+    MAX_SOURCE_URL_LENGTH,
+    MAX_TITLE_LENGTH,
+    REPRINT_RIGHTS,
+    SOURCE_URL_PATTERN,
+)
 from masthead.services.channels import MAX_DESCRIPTION_LENGTH
 
 # Strings in request bodies never hold NUL (Strict refuses it); text with at least one character that is not

@@ -8,12 +8,19 @@ connection) a bounded queue feeds ASGI `send` from the connection's own task."""
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from collections import deque
 from typing import Any
 
 from starlette.types import Message, Scope, Send
 
-from masthead.live.wire import SSE, Wire, http_chunk, websocket_close_frame, websocket_text_frame
+from masthead.live.wire import (
+    SSE,
+    Wire,
+    http_chunk,
+    websocket_close_frame,
+    websocket_text_frame,
+)
 
 # The ASGI server's own `send`, put in the scope by the application before any middleware wraps it.
 RAW_SEND = "masthead.raw_send"
@@ -27,7 +34,7 @@ _WEBSOCKET_SERVERS = {"uvicorn.protocols.websockets.websockets_sansio_impl",
                       "uvicorn.protocols.websockets.websockets_impl"}
 
 
-class Outlet:
+class Outlet(ABC):
     """`deliver` hands over a batch packed by `pack` without waiting and says why the connection must end, if it
     must; `send` waits for room (for catching up, before the hub delivers to this connection)."""
 
@@ -38,11 +45,13 @@ class Outlet:
         self.wire = wire
         self.limit = limit
 
+    @abstractmethod
     def pack(self, messages: list[bytes]) -> Any:
-        raise NotImplementedError
+        """The batch in the form this outlet hands over (bytes for a transport, a list for a queue)."""
 
+    @abstractmethod
     def deliver(self, packed: Any) -> str | None:
-        raise NotImplementedError
+        """Hand the packed batch over without waiting; the reason to end the connection, if it must end."""
 
     async def send(self, messages: list[bytes]) -> None:
         if self.wire is SSE:

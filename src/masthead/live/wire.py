@@ -6,19 +6,22 @@ chunks, and a server's WebSocket frames are unmasked, so the framed bytes are th
 from __future__ import annotations
 
 import struct
+from abc import ABC, abstractmethod
 from typing import Final
 
 
-class Wire:
+class Wire(ABC):
     """How one kind of connection spells an event."""
 
     name: str
 
+    @abstractmethod
     def message(self, kind: str, cursor: str, data: bytes) -> bytes:
-        raise NotImplementedError
+        """One event's bytes."""
 
+    @abstractmethod
     def heartbeat(self, cursor: str) -> bytes:
-        raise NotImplementedError
+        """A keep-alive that changes nothing on the client."""
 
 
 class ServerSentEvents(Wire):

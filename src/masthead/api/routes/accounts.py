@@ -5,11 +5,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from masthead.api.deps import Ctx, CurrentAccount
+from masthead.api.deps import Ctx, CurrentAccount, bearer_token
 from masthead.api.openapi import errors
 from masthead.api.schemas import SignInIn, SignUpIn
 from masthead.api.views import account_view
-from masthead.services.accounts import do_revoke_session, do_sign_in, do_sign_up, sessions_of
+from masthead.services.accounts import (
+    do_revoke_session,
+    do_sign_in,
+    do_sign_up,
+    sessions_of,
+)
 from masthead.store import channels as channel_store
 from masthead.web.session import SESSION_COOKIE
 
@@ -36,17 +41,10 @@ async def me(account: CurrentAccount, ctx: Ctx) -> dict[str, Any]:
                          for channel, role in memberships]}
 
 
-def _presented_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:]
-    return request.cookies.get(SESSION_COOKIE)
-
-
 @router.get("/sessions")
 async def my_sessions(account: CurrentAccount, ctx: Ctx, request: Request) -> dict[str, Any]:
     """The account's unexpired sessions (API tokens and browser sign-ins), newest first."""
-    found = await sessions_of(ctx, account, _presented_token(request))
+    found = await sessions_of(ctx, account, bearer_token(request) or request.cookies.get(SESSION_COOKIE))
     return {"items": [{"id": s.id, "created_at": s.created_at.isoformat(), "expires_at": s.expires_at.isoformat(),
                        "current": s.current} for s in found]}
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisco
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from masthead.api.deps import Ctx, OptionalAccount
+from masthead.api.deps import Ctx, OptionalAccount, bearer_token
 from masthead.api.openapi import errors
 from masthead.api.views import post_view
 from masthead.context import Context
@@ -16,7 +16,12 @@ from masthead.domain.errors import MastheadError
 from masthead.domain.models import Account, Post
 from masthead.live.hub import Hub, Listener
 from masthead.live.outlet import open_outlet
-from masthead.live.stream import StreamPosition, StreamScope, resolve_scope, start_position
+from masthead.live.stream import (
+    StreamPosition,
+    StreamScope,
+    resolve_scope,
+    start_position,
+)
 from masthead.live.wire import SSE, WS
 from masthead.services.accounts import access_account_by_token
 
@@ -97,9 +102,8 @@ async def websocket(
     ctx: Context = socket.app.state.ctx
     hub: Hub = socket.app.state.hub
     assert hub.position is not None, "the hub starts with the application"
-    header = socket.headers.get("authorization", "")
-    token = access_token or (header[7:] if header.lower().startswith("bearer ") else None)
     try:
+        token = access_token or bearer_token(socket)
         viewer = await access_account_by_token(ctx, token) if token else None
         scope = await resolve_scope(ctx, viewer, channels)
         start = start_position(scope, cursor, hub.position)

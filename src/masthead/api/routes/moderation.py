@@ -11,7 +11,15 @@ from masthead.api.cases import access_case, item_view
 from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.openapi import errors
 from masthead.api.params import HandlePath, IdPath, Limit
-from masthead.api.schemas import NOT_BLANK, ActionName, Handle, IdText, NonBlank, ReportReasonName, Strict
+from masthead.api.schemas import (
+    NOT_BLANK,
+    ActionName,
+    Handle,
+    IdText,
+    NonBlank,
+    ReportReasonName,
+    Strict,
+)
 from masthead.domain.errors import Forbidden, NotFound
 from masthead.domain.moderation import NEEDS_REASON, Action, ItemKind
 from masthead.domain.paging import DEFAULT_PAGE_SIZE, ID_PATTERN, parse_id
@@ -19,7 +27,11 @@ from masthead.domain.permissions import Action as Permission
 from masthead.domain.permissions import allowed, may_manage_channel
 from masthead.moderation.actions import do_assign_item, do_resolve_item
 from masthead.moderation.participation import MAX_COMMENT, do_appeal, do_report
-from masthead.moderation.queue import QUEUE_CURSOR_PATTERN, STATE_FILTERS, moderation_queue
+from masthead.moderation.queue import (
+    QUEUE_CURSOR_PATTERN,
+    STATE_FILTERS,
+    moderation_queue,
+)
 from masthead.policy.watch import configured_policy
 from masthead.services.channels import access_channel
 from masthead.services.notifications import (

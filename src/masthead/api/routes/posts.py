@@ -11,7 +11,11 @@ from masthead.api.params import IdPath
 from masthead.api.views import correction_view, decision_view, post_view
 from masthead.domain.errors import Forbidden, NotFound
 from masthead.domain.paging import parse_id
-from masthead.services.decisions import access_decision, decision_for_post, replay_decision
+from masthead.services.decisions import (
+    access_decision,
+    decision_for_post,
+    replay_decision,
+)
 from masthead.services.posts import access_post_by_id_text, do_record_reader
 from masthead.services.provenance import known_reprints, provenance
 from masthead.store.corrections import corrections_of_post

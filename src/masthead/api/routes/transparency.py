@@ -7,7 +7,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from masthead.api.deps import Ctx
-from masthead.transparency.report import export_statements, parse_day, transparency_report
+from masthead.transparency.report import (
+    export_statements,
+    parse_day,
+    transparency_report,
+)
 
 router = APIRouter(tags=["transparency"])
 Day = Annotated[str | None, Query(json_schema_extra={"format": "date"}, description="YYYY-MM-DD, UTC")]
