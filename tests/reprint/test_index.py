@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from masthead.reprint.index import MemoryIndex
+from masthead.reprint.index import MemoryIndex, earliest_neighbours
 from masthead.reprint.minhash import BANDS, NUM_PERM, sign
 
 
@@ -128,3 +128,15 @@ def test_best_match_is_the_first_of_rank_ties_included() -> None:
             ranked = rank(query, ids, pool, threshold)
             assert best_match(query, ids, pool, threshold) == (ranked[0] if ranked else None), (trial, threshold)
     assert best_match(query, [], np.empty((0, NUM_PERM), dtype=np.uint32), 0.5) is None
+
+
+@pytest.mark.parametrize("limit", [1, 3, 64])
+def test_earliest_neighbours_are_the_first_earlier_documents_sharing_a_band(limit: int) -> None:
+    rng = np.random.default_rng(7)
+    # Few distinct keys, so documents share bands often, floods included (a key that every document has).
+    keys = rng.integers(0, 40, size=(120, BANDS), dtype=np.int64)
+    keys[:, 0] = 99
+    found = earliest_neighbours(keys, limit)
+    for document in range(len(keys)):
+        sharing = [other for other in range(document) if set(keys[other]) & set(keys[document])]
+        assert found[document] == sharing[:limit]

@@ -67,6 +67,28 @@ def _same_key_pairs(sorted_keys: npt.NDArray[np.int64], documents: npt.NDArray[n
     return later[distinct], earlier[distinct]
 
 
+def earliest_neighbours(keys: npt.NDArray[np.int64], limit: int) -> list[list[int]]:
+    """For each document (row of band keys, in id order), the first `limit` earlier documents (row numbers,
+    ascending) that share at least one band with it. Vectorised, and bounded for floods: of each key only its
+    first `limit` owners are paired, which leaves the answer unchanged (the first `limit` of a union are each
+    among the first `limit` of their own key)."""
+    flat = keys.reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    sorted_keys, documents = flat[order], order // keys.shape[1]
+    new_key = np.ones(sorted_keys.size, dtype=np.bool_)
+    new_key[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    group_start = np.flatnonzero(new_key)[np.cumsum(new_key) - 1]
+    earlier_count = np.minimum(np.arange(sorted_keys.size, dtype=np.int64) - group_start, limit)
+    later = np.repeat(documents, earlier_count)
+    earlier = documents[_expand_ranges(group_start, earlier_count)]
+    pairs = np.unique((later * len(keys) + earlier)[earlier < later])
+    neighbours: list[list[int]] = [[] for _ in range(len(keys))]
+    for document, neighbour in zip((pairs // len(keys)).tolist(), (pairs % len(keys)).tolist()):
+        if len(neighbours[document]) < limit:
+            neighbours[document].append(neighbour)
+    return neighbours
+
+
 class _Run:
     """Band keys sorted ascending, with the signature row each came from, and a directory of where each
     bucket of keys (their top bits; about _KEYS_PER_BUCKET keys each, as band keys are uniform hashes)

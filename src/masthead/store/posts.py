@@ -111,9 +111,10 @@ async def posts_after(
 
 
 async def head_cursor(connection: AsyncConnection) -> Cursor:
-    """A cursor after every post published so far."""
+    """A cursor after every post published so far (posts published and later removed lie before it; a post
+    published again takes a new place in the order)."""
     row = (await connection.execute(
-        sa.select(posts.c.feed_seq, posts.c.id).where(posts.c.feed_seq.is_not(None))
+        sa.select(posts.c.feed_seq, posts.c.id).where(posts.c.state == PostState.PUBLISHED.value)
         .order_by(posts.c.feed_seq.desc(), posts.c.id.desc()).limit(1)
     )).first()
     return Cursor(0, 0) if row is None else Cursor(row.feed_seq, row.id)

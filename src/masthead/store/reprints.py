@@ -48,8 +48,8 @@ async def candidates(connection: AsyncConnection, signatures: Sequence[Signature
     MAX_OWNERS_PER_BAND of each band), with their signatures."""
     if not signatures:
         return {}
-    keys = band_key_matrix(np.stack(list(signatures)))
-    wanted = sorted({int(key) for row in keys for key in row})
+    keys = band_key_matrix(np.stack(list(signatures))).tolist()
+    wanted = sorted({key for row in keys for key in row})
     owners: dict[int, set[int]] = {}
     ranked = sa.select(reprint_bands.c.band_key, reprint_bands.c.post_id, sa.func.row_number().over(
         partition_by=reprint_bands.c.band_key, order_by=reprint_bands.c.post_id).label("owner_rank")).where(
@@ -66,7 +66,7 @@ async def candidates(connection: AsyncConnection, signatures: Sequence[Signature
         stored = {post_id: from_bytes(bytes(data)) for post_id, data in rows}
     result: dict[int, list[tuple[int, Signature]]] = {}
     for position, row in enumerate(keys):
-        ids = sorted({post_id for key in row for post_id in owners.get(int(key), ())})
+        ids = sorted({post_id for key in row for post_id in owners.get(key, ())})
         result[position] = [(post_id, stored[post_id]) for post_id in ids if post_id in stored]
     return result
 
