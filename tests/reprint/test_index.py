@@ -140,3 +140,10 @@ def test_earliest_neighbours_are_the_first_earlier_documents_sharing_a_band(limi
     for document in range(len(keys)):
         sharing = [other for other in range(document) if set(keys[other]) & set(keys[document])]
         assert found[document] == sharing[:limit]
+
+
+def test_band_rows_are_the_distinct_key_and_post_pairs_in_index_order() -> None:
+    from masthead.store.reprints import _band_rows
+
+    keys = np.array([[5, -3, 5], [7, -3, 2]], dtype=np.int64)  # a key repeated within one post
+    assert _band_rows(keys, [11, 4]) == sorted({(5, 11), (-3, 11), (7, 4), (-3, 4), (2, 4)})

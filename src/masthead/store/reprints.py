@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -36,10 +37,21 @@ async def index_posts_txn(connection: AsyncConnection, entries: Sequence[tuple[i
     signatures = compiled_once(connection, "reprint_signatures", lambda connection: BulkInsert(
         connection, reprint_signatures, ("post_id", "signature", "index_version"), ignore_conflicts=True))
     await signatures.run(connection, [(post_id, to_bytes(signature), version) for post_id, signature in entries])
-    rows = {(int(key), post_id) for (post_id, _), row in zip(entries, keys, strict=True) for key in row}
     bands = compiled_once(connection, "reprint_bands", lambda connection: BulkInsert(
         connection, reprint_bands, ("band_key", "post_id")))
-    await bands.run(connection, sorted(rows))
+    await bands.run(connection, _band_rows(keys, [post_id for post_id, _ in entries]))
+
+
+def _band_rows(keys: npt.NDArray[np.int64], post_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """The distinct (band key, post id) rows of the posts' band keys, in index order (sorted with numpy: as
+    Python tuples, building and sorting them cost about 70 µs per post)."""
+    flat_keys = keys.reshape(-1)
+    flat_ids = np.repeat(np.asarray(post_ids, dtype=np.int64), keys.shape[1])
+    order = np.lexsort((flat_ids, flat_keys))
+    flat_keys, flat_ids = flat_keys[order], flat_ids[order]
+    distinct = np.ones(flat_keys.size, dtype=np.bool_)
+    distinct[1:] = (flat_keys[1:] != flat_keys[:-1]) | (flat_ids[1:] != flat_ids[:-1])
+    return list(zip(flat_keys[distinct].tolist(), flat_ids[distinct].tolist()))
 
 
 async def candidates(connection: AsyncConnection, signatures: Sequence[Signature]
