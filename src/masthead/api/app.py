@@ -72,6 +72,7 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
             await asyncio.gather(*tasks)
             if bridge is not None:
                 await bridge.close()
+            await app.state.write_limits.close()
             await ctx.db.dispose()
 
     app = Masthead(title="Masthead", version=__version__, lifespan=lifespan, openapi_url="/openapi.json",

@@ -1,11 +1,15 @@
 """Write limits: every POST, PUT, PATCH and DELETE counts against the signed-in account and the client address,
-in fixed windows of `write_limit_window_seconds` (per process: each node counts its own requests). Past a limit
-the answer is 429 with Retry-After; every write response carries X-RateLimit-Limit, -Remaining and -Reset for
-the tighter of the two."""
+in fixed windows of `write_limit_window_seconds`. With MASTHEAD_REDIS_URL set, every node counts in Redis, so N
+nodes together allow the limit once; without Redis (or while it cannot be reached) each process counts its own.
+Past a limit the answer is 429 with Retry-After; every write response carries X-RateLimit-Limit, -Remaining and
+-Reset for the tighter of the two."""
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,8 +18,14 @@ from masthead.api.deps import token_account
 from masthead.context import Context
 from masthead.domain.errors import RateLimited, Unauthenticated
 
+if TYPE_CHECKING:
+    import redis.asyncio as redis
+
+log = logging.getLogger(__name__)
+
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STATE_KEY = "write_limit"
+REDIS_PREFIX = "masthead:writes:"
 
 
 @dataclass(frozen=True)
@@ -29,38 +39,85 @@ class Verdict:
         return self.remaining >= 0
 
 
-class FixedWindowCounter:
-    """At most `limit` hits per key in each window; a window's counts are dropped when the next one starts."""
+class WindowCounts(Protocol):
+    async def add(self, key: str, window_index: int, window_seconds: float) -> int:
+        """Count one more hit of `key` in the window; the count so far in that window."""
 
-    def __init__(self, limit: int, window: timedelta) -> None:
-        self.limit = limit
-        self.window = window
+
+class LocalCounts:
+    """This process's counts; a window's are dropped when the next one starts."""
+
+    def __init__(self) -> None:
         self._index = -1
         self._counts: dict[str, int] = {}
 
-    def hit(self, key: str, now: datetime) -> Verdict:
-        index = int(now.timestamp() // self.window.total_seconds())
-        if index != self._index:
-            self._index, self._counts = index, {}
+    async def add(self, key: str, window_index: int, window_seconds: float) -> int:
+        if window_index != self._index:
+            self._index, self._counts = window_index, {}
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
-        reset_at = datetime.fromtimestamp((index + 1) * self.window.total_seconds(), tz=now.tzinfo)
+        return count
+
+
+class RedisCounts:
+    """Counts every node shares: one INCR per hit of a key named by the window, expiring soon after it ends.
+    While Redis cannot be reached this process counts alone (a write is never refused for Redis's sake)."""
+
+    def __init__(self, client: redis.Redis, prefix: str = REDIS_PREFIX) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.fallback = LocalCounts()
+        self._warned_window = -1
+
+    async def add(self, key: str, window_index: int, window_seconds: float) -> int:
+        import redis.asyncio as redis
+
+        name = f"{self.prefix}{window_index}:{key}"
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, math.ceil(window_seconds) + 1, nx=True)
+                count, _ = await pipe.execute()
+            return int(count)
+        except (redis.RedisError, OSError) as exc:
+            if self._warned_window != window_index:
+                self._warned_window = window_index
+                log.warning("write limits counted by this process alone: Redis is unreachable (%s)", exc)
+            return await self.fallback.add(key, window_index, window_seconds)
+
+
+class FixedWindowCounter:
+    """At most `limit` hits per key in each window."""
+
+    def __init__(self, limit: int, window: timedelta, counts: WindowCounts) -> None:
+        self.limit = limit
+        self.window = window
+        self.counts = counts
+
+    async def hit(self, key: str, now: datetime) -> Verdict:
+        seconds = self.window.total_seconds()
+        index = int(now.timestamp() // seconds)
+        count = await self.counts.add(key, index, seconds)
+        reset_at = datetime.fromtimestamp((index + 1) * seconds, tz=now.tzinfo)
         return Verdict(self.limit, self.limit - count, reset_at)
 
 
 class WriteLimits:
-    def __init__(self, per_account: int, per_address: int, window_seconds: float) -> None:
+    def __init__(self, per_account: int, per_address: int, window_seconds: float,
+                 counts: WindowCounts | None = None) -> None:
         window = timedelta(seconds=window_seconds)
-        self.per_account = FixedWindowCounter(per_account, window) if per_account > 0 else None
-        self.per_address = FixedWindowCounter(per_address, window) if per_address > 0 else None
+        counts = counts or LocalCounts()
+        self.counts = counts
+        self.per_account = FixedWindowCounter(per_account, window, counts) if per_account > 0 else None
+        self.per_address = FixedWindowCounter(per_address, window, counts) if per_address > 0 else None
 
-    def check(self, account_id: int | None, address: str, now: datetime) -> Verdict | None:
+    async def check(self, account_id: int | None, address: str, now: datetime) -> Verdict | None:
         """The tighter verdict, or None when no limit applies; RateLimited past either limit."""
         verdicts = []
         if self.per_account is not None and account_id is not None:
-            verdicts.append(("account", self.per_account.hit(f"account:{account_id}", now)))
+            verdicts.append(("account", await self.per_account.hit(f"account:{account_id}", now)))
         if self.per_address is not None:
-            verdicts.append(("address", self.per_address.hit(f"address:{address}", now)))
+            verdicts.append(("address", await self.per_address.hit(f"address:{address}", now)))
         if not verdicts:
             return None
         who, tightest = min(verdicts, key=lambda pair: pair[1].remaining)
@@ -70,6 +127,10 @@ class WriteLimits:
                               retry_after=max(1, int((tightest.reset_at - now).total_seconds() + 0.999)))
         return tightest
 
+    async def close(self) -> None:
+        if isinstance(self.counts, RedisCounts):
+            await self.counts.client.aclose()
+
     @property
     def window_seconds(self) -> float:
         counter = self.per_account or self.per_address
@@ -78,8 +139,13 @@ class WriteLimits:
 
 def write_limits_for(ctx: Context) -> WriteLimits:
     settings = ctx.settings
+    counts: WindowCounts | None = None
+    if settings.redis_url:
+        import redis.asyncio as redis
+
+        counts = RedisCounts(redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1))
     return WriteLimits(settings.write_limit_per_account, settings.write_limit_per_address,
-                       settings.write_limit_window_seconds)
+                       settings.write_limit_window_seconds, counts)
 
 
 async def limit_writes(connection: HTTPConnection) -> None:
@@ -93,8 +159,8 @@ async def limit_writes(connection: HTTPConnection) -> None:
     except Unauthenticated:  # the route's own authentication answers that
         account = None
     address = connection.client.host if connection.client else "unknown"
-    verdict = connection.app.state.write_limits.check(None if account is None else account.id, address,
-                                                      ctx.clock.now())
+    verdict = await connection.app.state.write_limits.check(None if account is None else account.id, address,
+                                                            ctx.clock.now())
     if verdict is not None:
         connection.scope.setdefault("state", {})[STATE_KEY] = verdict
 
