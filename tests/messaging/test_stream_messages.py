@@ -5,7 +5,9 @@ WebSocket alike."""
 from __future__ import annotations
 
 import json
+import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -21,7 +23,8 @@ from masthead.services.accounts import access_account_by_token
 from masthead.settings import Settings
 from masthead.store.notifications import notify_many_txn
 from tests.conftest import FAST_HASHER, Api
-from tests.live.hub_client import HubClient
+from tests.live.hub_client import HubClient, until
+from tests.live.test_stream import _GatedReads
 from tests.live_server import serving
 from tests.messaging.conftest import HttpPerson, People
 
@@ -86,6 +89,30 @@ async def test_posts_notices_and_messages_resume_exactly_from_any_event(
     await phone.leave()
     await on_laptop.leave()
     assert hub.connections == 0 and not hub.groups
+
+
+async def test_a_device_joining_during_a_read_misses_nothing(people: People, api: Api, ctx: Context) -> None:
+    """The hub reads envelopes only for devices connected when the read began; a device that connects during
+    that read gets the rest from the database before it joins."""
+    alice = await people.person("alice")
+    bob = await people.person("bob")
+    conversation = await alice.start(["bob"])
+    await bob.accept(conversation)
+    bob_account = await access_account_by_token(ctx, bob.token)
+    gated = _GatedReads(ctx.db)
+    hub = Hub(replace(ctx, db=gated), api.app.state.hub.post_json)
+    await hub.start()
+    sent = await alice.send(conversation, "while the hub was reading")
+    gated.armed = True
+    reading = asyncio.ensure_future(hub.advance())
+    await gated.waiting.wait()  # the hub is inside its read, which began with no device connected
+    client = HubClient(hub, await resolve_scope(ctx, bob_account, "all", str(bob.device_id)))
+    await until(lambda: client.listener.position is not None)
+    gated.gate.set()
+    await reading
+    await client.joined()
+    assert [e["data"]["message_id"] for e in client.outlet.events()] == [sent]
+    await client.leave()
 
 
 async def test_older_cursors_still_resume_their_parts(people: People, api: Api, ctx: Context, hub: Hub) -> None:
