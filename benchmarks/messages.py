@@ -1,6 +1,6 @@
 """Private-message relay against public-channel delivery, in one run on one server (SQLite, loopback).
 
-1,000 devices hold a live stream each (`GET /api/v1/messages/stream`, 500 accepted one-to-one conversations)
+1,000 devices hold a live stream each (`GET /api/v1/stream?device=D`, 500 accepted one-to-one conversations)
 while senders relay messages (a ciphertext for the recipient's device and one for the sender's own); then 1,000
 public live streams (`GET /api/v1/stream`, ten channels) while the channels publish posts through the
 moderation pipeline. Reported: messages and deliveries per second of the server's CPU (user + system time of
@@ -188,7 +188,7 @@ async def main_async(args: argparse.Namespace, url: str, port: int, pid: int, wo
                                    json={"title": key, "body": "A short public post about the weather and gardens."})
         assert response.status_code == 202, response.text
 
-    private_streams = [(f"/api/v1/messages/stream?device={pair.devices[side]}", pair.tokens[side])
+    private_streams = [(f"/api/v1/stream?device={pair.devices[side]}", pair.tokens[side])
                        for pair in world.pairs for side in (0, 1)]
     per_channel = args.devices // CHANNELS
     public_streams = [(f"/api/v1/stream?channels={channel}", None)

@@ -1,5 +1,6 @@
-"""Two server nodes on PostgreSQL joined by Redis: a post published through node A reaches a subscriber on node
-B, and a client killed mid-burst that reconnects with its last event id loses nothing."""
+"""Two server nodes on PostgreSQL joined by Redis: a post published through node A, or a private message sent
+through it, reaches a subscriber (a device) on node B, and a client killed mid-burst that reconnects with its last
+event id loses nothing."""
 from __future__ import annotations
 
 import asyncio
@@ -20,6 +21,7 @@ from masthead.settings import Settings
 from tests.conftest import FAST_HASHER, _truncate_postgres, service_unavailable
 from tests.live.test_transport import REDIS_URL, _read_sse, _sign_up
 from tests.live_server import serving
+from tests.messaging.conftest import HttpPerson
 
 BURST = 20
 
@@ -93,3 +95,61 @@ def test_a_post_through_node_a_reaches_node_b_and_a_killed_client_resumes(postgr
     delivered = [json.loads(e["data"])["id"] for e in received + rest]
     assert delivered == burst
     assert node_b.state.hub.stats.reads < 2 * (BURST + 2)  # node B read per batch, not per event or connection
+
+
+def _kinds(events: list[dict[str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {"post": [], "message": []}
+    for event in events:
+        data = json.loads(event["data"])
+        found[event["event"]].append(data["message_id" if event["event"] == "message" else "id"])
+    return found
+
+
+@pytest.mark.slow
+def test_a_message_through_node_a_reaches_a_device_on_node_b_and_a_killed_client_resumes(
+        postgres_url: str, tmp_path: Path) -> None:
+    """A device streaming its feed on node B (SSE and WebSocket) gets a private message sent through node A,
+    woken by Redis alone; cut off mid-burst of posts and messages, it comes back with its last event id and gets
+    every post and every message exactly once."""
+    bus = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        bus.ping()
+    except (redis.RedisError, OSError) as exc:
+        service_unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    asyncio.run(_truncate_postgres(postgres_url))
+    settings = Settings(database_url=postgres_url, redis_url=REDIS_URL, data_dir=str(tmp_path / "data"),
+                        pipeline_poll_seconds=0.05, live_poll_seconds=60.0, live_heartbeat_seconds=60.0)
+    node_a = create_app(Context.create(settings, hasher=FAST_HASHER))
+    node_b = create_app(Context.create(settings, hasher=FAST_HASHER), run_worker=False)
+    already = dict(bus.pubsub_numsub(CHANNEL)).get(CHANNEL.encode(), 0)
+    with serving(node_a) as a, serving(node_b) as b, httpx.Client(timeout=10) as client:
+        _wait_for_subscribers(bus, already + 2)
+        alice = HttpPerson(a, "alice")
+        bob = HttpPerson(a, "bob")
+        alice.call("POST", "/api/v1/channels", json={"handle": "alice_news", "name": "Alice"})
+        bob.call("POST", "/api/v1/channels/alice_news/subscription")
+        conversation = alice.call("POST", "/api/v1/messages/conversations", json={"members": ["bob"]})["id"]
+        bob.call("POST", f"/api/v1/messages/conversations/{conversation}/accept")
+        params = {"device": bob.device_id}
+        auth = {"Authorization": f"Bearer {bob.token}"}
+        ws = f"{b.replace('http://', 'ws://')}/api/v1/ws?access_token={bob.token}&device={bob.device_id}"
+        with client.stream("GET", f"{b}/api/v1/stream", params=params, headers=auth) as response:
+            lines = response.iter_lines()
+            with websocket_connect(ws) as socket:
+                _wait_for_listeners(node_b.state.hub, 2)
+                first = alice.send(conversation, 0)
+                over_socket = json.loads(socket.recv(timeout=10))
+            assert over_socket["event"] == "message" and over_socket["data"]["message_id"] == first
+            [event] = _read_sse(lines, 1)
+            assert event["event"] == "message" and json.loads(event["data"])["message_id"] == first
+
+            posts, messages = [], []
+            for i in range(BURST):
+                posts.append(_publish_with(client, a, alice.token, f"Burst {i}"))
+                messages.append(alice.send(conversation, i + 1))
+            received = _read_sse(lines, BURST // 2)
+        # Gone mid-burst, with events unread; back on the same node with the id of the last one it read.
+        with client.stream("GET", f"{b}/api/v1/stream", params=params,
+                           headers={**auth, "Last-Event-ID": received[-1]["id"]}) as response:
+            rest = _read_sse(response, 2 * BURST - len(received))
+    assert _kinds(received + rest) == {"post": posts, "message": messages}

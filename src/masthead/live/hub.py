@@ -1,12 +1,16 @@
 """The node's live hub: one reader per node takes each committed batch once, from the database after a wake-up
-(the pipeline in this process, or a Redis ping from another), encodes each event once, and writes the same bytes
-to every local connection that should see it.
+(the pipeline or a private message sent in this process, or a Redis ping from another), encodes each event once,
+and writes the same bytes to every local connection that should see it.
 
 Connections that follow the same thing with the same wire and resume position form a group; a batch costs one
 encoding per event, one packing per group and one non-blocking write per connection. A connection starts by
 catching up from the database by its cursor (so a reconnect misses nothing), then joins its group at the exact
 position the hub has read up to. A connection whose unsent bytes pass the bound is dropped with a reason; it
-never slows the others. Heartbeats come from one timer for the whole node."""
+never slows the others. Heartbeats come from one timer for the whole node.
+
+Notices and private messages go to fewer connections: one read per batch takes the new notices of every connected
+account and the new envelopes of every connected device, and each goes to its own account's or device's
+connections, which then move to the group of their new position."""
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +28,17 @@ from masthead.context import Context
 from masthead.domain.models import Post
 from masthead.domain.paging import Cursor
 from masthead.live.outlet import GONE, Outlet, QueueOutlet, is_disconnect
-from masthead.live.stream import NOTICE_EVENTS, StreamPosition, StreamScope, notice_json
+from masthead.live.stream import (
+    NOTICE_EVENTS,
+    StreamPosition,
+    StreamScope,
+    for_scope,
+    head_position,
+    notice_json,
+)
 from masthead.live.wire import Wire
+from masthead.messaging.store import Envelope, envelopes_after, envelopes_between, latest_seq
+from masthead.messaging.views import envelope_view
 from masthead.store import posts as post_store
 from masthead.store.channels import subscriptions_among
 from masthead.store.notifications import (
@@ -34,13 +47,13 @@ from masthead.store.notifications import (
     notifications_after,
     notifications_between,
 )
-from masthead.store.posts import head_cursor
 from masthead.verification.service import badges_for
 
 log = logging.getLogger(__name__)
 
 BATCH = 100
-# Up to this many connected accounts, a read asks only for their notices and subscriptions; past it, for all.
+# Up to this many connected accounts (devices), a read asks only for their notices and subscriptions (their
+# envelopes); past it, for all.
 FILTER_ACCOUNTS_UP_TO = 500
 SHUTDOWN = "shutdown"
 
@@ -69,21 +82,22 @@ class Listener:
 
 
 class Group:
-    """Connections that receive the same bytes: same scope, wire, outlet kind and notice position."""
+    """Connections that receive the same bytes: same scope, wire, outlet kind, notice and message position."""
 
-    __slots__ = ("key", "channels", "account_id", "notice_id", "feed", "members", "last_sent")
+    __slots__ = ("key", "channels", "account_id", "notice_id", "message_seq", "feed", "members", "last_sent")
 
-    def __init__(self, key: tuple[Any, ...], scope: ScopeKey, notice_id: int, feed: Cursor) -> None:
+    def __init__(self, key: tuple[Any, ...], scope: ScopeKey, position: StreamPosition) -> None:
         self.key = key
         self.channels: frozenset[int] | None = frozenset(scope[1]) if scope[0] == "channels" else None
         self.account_id: int | None = scope[1] if scope[0] == "feed" else None
-        self.notice_id = notice_id
-        self.feed = feed
+        self.notice_id = position.notice_id
+        self.message_seq = position.message_seq
+        self.feed = position.feed
         self.members: set[Listener] = set()
         self.last_sent = time.monotonic()
 
     def cursor(self) -> str:
-        return StreamPosition(self.feed, self.notice_id).encode()
+        return StreamPosition(self.feed, self.notice_id, self.message_seq).encode()
 
     def wants(self, posts: Sequence[Post], subscribed: dict[int, set[int]]) -> list[int]:
         if self.channels is not None:
@@ -108,6 +122,7 @@ class Batch:
     badges: dict[int, list[dict[str, Any]]]
     subscribed: dict[int, set[int]]
     notices: list[tuple[int, Notification]]
+    envelopes: list[tuple[int, Envelope]]
     position: StreamPosition
     full: bool
 
@@ -134,6 +149,8 @@ class Hub:
         self._viewers: dict[int, set[Listener]] = {}
         self._accounts: Counter[int] = Counter()  # viewers of every registered listener, joined or catching up
         self._feed_accounts: Counter[int] = Counter()
+        self._devices: Counter[int] = Counter()  # like _accounts, for the devices that streams name
+        self._device_listeners: dict[int, set[Listener]] = {}
         self._ring = asyncio.Event()
         self._advanced = asyncio.Event()
         self._reading = False
@@ -150,7 +167,7 @@ class Hub:
     async def start(self) -> None:
         """Begin after everything committed so far."""
         async with self.ctx.db.read() as connection:
-            self.position = StreamPosition(await head_cursor(connection), await newest_notification_id(connection))
+            self.position = await head_position(connection)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Read and deliver after every ring, poll now and then (other processes without Redis), send the
@@ -189,7 +206,7 @@ class Hub:
             batch = await self._read()
             if batch is None:
                 return events
-            events += len(batch.posts) + len(batch.notices)
+            events += len(batch.posts) + len(batch.notices) + len(batch.envelopes)
             self._dispatch(batch)
             if not batch.full:
                 return events
@@ -203,6 +220,8 @@ class Hub:
         self._read_epoch += 1
         accounts = self._filter(self._accounts)
         feed_accounts = self._filter(self._feed_accounts)
+        devices = self._filter(self._devices)
+        assert position.message_seq is not None
         try:
             async with self.ctx.db.read() as connection:
                 posts = await post_store.posts_after(connection, position.feed, BATCH)
@@ -215,6 +234,10 @@ class Hub:
                 newest = await newest_notification_id(connection)
                 notices = await notifications_between(connection, position.notice_id, newest, accounts, BATCH) \
                     if self._accounts and newest > position.notice_id else []
+                newest_seq = max(await latest_seq(connection), position.message_seq)
+                envelopes, message_seq = await envelopes_between(
+                    connection, position.message_seq, newest_seq, devices, BATCH) \
+                    if self._devices and newest_seq > position.message_seq else ([], newest_seq)
         finally:
             # Wakes listeners waiting to join; they run after this batch is dispatched (no await in between).
             self._reading = False
@@ -224,10 +247,11 @@ class Hub:
         notice_full = len(notices) == BATCH
         notice_id = notices[-1][1].id if notice_full else max(newest, position.notice_id)
         feed = position.feed if not posts else _cursor(posts[-1])
-        if not posts and not notices and notice_id == position.notice_id:
+        if not posts and not notices and not envelopes and notice_id == position.notice_id \
+                and message_seq == position.message_seq:
             return None
-        return Batch(posts, badges, subscribed, notices, StreamPosition(feed, notice_id),
-                     full=len(posts) == BATCH or notice_full)
+        return Batch(posts, badges, subscribed, notices, envelopes, StreamPosition(feed, notice_id, message_seq),
+                     full=len(posts) == BATCH or notice_full or message_seq < newest_seq)
 
     @staticmethod
     def _filter(accounts: Counter[int]) -> Collection[int] | None:
@@ -242,10 +266,18 @@ class Hub:
         if batch.posts:
             self._dispatch_posts(batch, dropped)
         for account_id, notice in batch.notices:
-            self._dispatch_notice(account_id, notice, dropped)
+            listeners = self._viewers.get(account_id)
+            if listeners:
+                self._dispatch_one(listeners, NOTICE_EVENTS.get(notice.kind, "notice"), notice_data(notice),
+                                   notice_id=notice.id, dropped=dropped)
+        for device_id, envelope in batch.envelopes:
+            listeners = self._device_listeners.get(device_id)
+            if listeners:
+                self._dispatch_one(listeners, "message", envelope_data(envelope), message_seq=envelope.seq,
+                                   dropped=dropped)
         self.position = batch.position
         self.stats.batches += 1
-        self.stats.events += len(batch.posts) + len(batch.notices)
+        self.stats.events += len(batch.posts) + len(batch.notices) + len(batch.envelopes)
         for listener, reason in dropped:
             self._drop(listener, reason)
 
@@ -253,7 +285,7 @@ class Hub:
         posts = batch.posts
         data = [self.post_json(post, batch.badges.get(post.channel_id, [])) for post in posts]
         cursors = [_cursor(post) for post in posts]
-        messages: dict[tuple[str, int, int], bytes] = {}
+        messages: dict[tuple[str, int, int | None, int], bytes] = {}
         now = time.monotonic()
         for group in self.groups.values():
             wanted = group.wants(posts, batch.subscribed)
@@ -263,10 +295,11 @@ class Hub:
             wire = first.wire
             parts = []
             for i in wanted:
-                message = messages.get((wire.name, group.notice_id, i))
+                key = (wire.name, group.notice_id, group.message_seq, i)
+                message = messages.get(key)
                 if message is None:
-                    cursor = StreamPosition(cursors[i], group.notice_id).encode()
-                    message = messages[(wire.name, group.notice_id, i)] = wire.message("post", cursor, data[i])
+                    cursor = StreamPosition(cursors[i], group.notice_id, group.message_seq).encode()
+                    message = messages[key] = wire.message("post", cursor, data[i])
                 parts.append(message)
             group.feed = cursors[wanted[-1]]
             group.last_sent = now
@@ -280,21 +313,21 @@ class Hub:
         self.stats.writes += len(group.members)
         self.stats.deliveries += len(group.members) * events
 
-    def _dispatch_notice(self, account_id: int, notice: Notification, dropped: list[tuple[Listener, str]]) -> None:
-        listeners = self._viewers.get(account_id)
-        if not listeners:
-            return
-        data = notice_data(notice)
-        kind = NOTICE_EVENTS.get(notice.kind, "notice")
+    def _dispatch_one(self, listeners: set[Listener], kind: str, data: bytes, *, notice_id: int | None = None,
+                      message_seq: int | None = None, dropped: list[tuple[Listener, str]]) -> None:
+        """A notice (a message) to its account's (its device's) connections, each of which then moves to the
+        group of its new position."""
         for listener in list(listeners):
             group = listener.group
             assert group is not None
-            message = listener.wire.message(kind, StreamPosition(group.feed, notice.id).encode(), data)
+            position = StreamPosition(group.feed, group.notice_id if notice_id is None else notice_id,
+                                      group.message_seq if message_seq is None else message_seq)
+            message = listener.wire.message(kind, position.encode(), data)
             reason = listener.outlet.deliver(listener.outlet.pack([message]))
             self.stats.writes += 1
             self.stats.deliveries += 1
             self._leave_group(listener)
-            self._join_group(listener, StreamPosition(group.feed, notice.id))
+            self._join_group(listener, position)
             if reason is not None:
                 dropped.append((listener, reason))
 
@@ -343,16 +376,16 @@ class Hub:
         everything up to the hub's position; a read that began before the listener registered might not cover
         its account, so joining waits for the next."""
         assert self.position is not None, "start the hub first"
-        anonymous = listener.scope.viewer_id is None
-        listener.position = _for(anonymous, start or self.position)
+        scope = listener.scope
+        listener.position = for_scope(scope, start or self.position)
         while True:
-            target = _for(anonymous, self.position)
+            target = for_scope(scope, self.position)
             if _ahead(listener.position, target):
                 await self._advanced.wait()
                 continue
             if listener.position != target:
                 await self.catch_up(listener, target)
-            if _for(anonymous, self.position) == target and (not self._reading or self._read_epoch > listener.epoch):
+            if for_scope(scope, self.position) == target and (not self._reading or self._read_epoch > listener.epoch):
                 self._join_group(listener, listener.position)
                 listener.position = None
                 return
@@ -370,21 +403,26 @@ class Hub:
                     subscriber_id=scope.subscriber_id, until=target.feed)
                 notices = [] if scope.viewer_id is None else await notifications_after(
                     connection, scope.viewer_id, position.notice_id, BATCH, until_id=target.notice_id)
+                envelopes = [] if scope.device_id is None or position.message_seq is None else await envelopes_after(
+                    connection, scope.device_id, position.message_seq, BATCH, until_seq=target.message_seq)
                 badges = await badges_for(connection, sorted({post.channel_id for post in posts}),
                                           self.ctx.clock.now()) if posts else {}
             messages = []
             for post in posts:
-                position = StreamPosition(_cursor(post), position.notice_id)
+                position = StreamPosition(_cursor(post), position.notice_id, position.message_seq)
                 messages.append(listener.wire.message(
                     "post", position.encode(), self.post_json(post, badges.get(post.channel_id, []))))
             for notice in notices:
-                position = StreamPosition(position.feed, notice.id)
+                position = StreamPosition(position.feed, notice.id, position.message_seq)
                 messages.append(listener.wire.message(
                     NOTICE_EVENTS.get(notice.kind, "notice"), position.encode(), notice_data(notice)))
+            for envelope in envelopes:
+                position = StreamPosition(position.feed, position.notice_id, envelope.seq)
+                messages.append(listener.wire.message("message", position.encode(), envelope_data(envelope)))
             if messages:
                 await listener.outlet.send(messages)
             listener.position = position
-            if len(posts) < BATCH and len(notices) < BATCH:
+            if len(posts) < BATCH and len(notices) < BATCH and len(envelopes) < BATCH:
                 return
 
     def _register(self, listener: Listener) -> None:
@@ -394,30 +432,33 @@ class Hub:
             self._accounts[listener.scope.viewer_id] += 1
         if listener.scope.subscriber_id is not None:
             self._feed_accounts[listener.scope.subscriber_id] += 1
+        if listener.scope.device_id is not None:
+            self._devices[listener.scope.device_id] += 1
 
     def _unregister(self, listener: Listener) -> None:
         self._leave_group(listener)
         self.connections -= 1
         for accounts, account_id in ((self._accounts, listener.scope.viewer_id),
-                                     (self._feed_accounts, listener.scope.subscriber_id)):
+                                     (self._feed_accounts, listener.scope.subscriber_id),
+                                     (self._devices, listener.scope.device_id)):
             if account_id is not None:
                 accounts[account_id] -= 1
                 if accounts[account_id] <= 0:
                     del accounts[account_id]
 
     def _join_group(self, listener: Listener, position: StreamPosition) -> None:
-        key = (listener.key, listener.wire.name, type(listener.outlet), position.notice_id)
+        key = (listener.key, listener.wire.name, type(listener.outlet), position.notice_id, position.message_seq)
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = Group(key, listener.key, position.notice_id, position.feed)
+            group = self.groups[key] = Group(key, listener.key, position)
         else:
             # Every member has had everything in this scope up to the hub's position, so any cursor between
             # their last events and that position resumes them alike.
             group.feed = max(group.feed, position.feed)
         group.members.add(listener)
         listener.group = group
-        if listener.scope.viewer_id is not None:
-            self._viewers.setdefault(listener.scope.viewer_id, set()).add(listener)
+        for index, owner in self._indexes(listener):
+            index.setdefault(owner, set()).add(listener)
 
     def _leave_group(self, listener: Listener) -> None:
         group = listener.group
@@ -427,11 +468,21 @@ class Hub:
         if not group.members:
             del self.groups[group.key]
         listener.group = None
-        viewers = self._viewers.get(listener.scope.viewer_id) if listener.scope.viewer_id is not None else None
-        if viewers is not None:
-            viewers.discard(listener)
-            if not viewers:
-                del self._viewers[listener.scope.viewer_id]  # type: ignore[arg-type]
+        for index, owner in self._indexes(listener):
+            listeners = index.get(owner)
+            if listeners is not None:
+                listeners.discard(listener)
+                if not listeners:
+                    del index[owner]
+
+    def _indexes(self, listener: Listener) -> list[tuple[dict[int, set[Listener]], int]]:
+        """The joined connections by the account whose notices (the device whose messages) they carry."""
+        found = []
+        if listener.scope.viewer_id is not None:
+            found.append((self._viewers, listener.scope.viewer_id))
+        if listener.scope.device_id is not None:
+            found.append((self._device_listeners, listener.scope.device_id))
+        return found
 
     def _drop(self, listener: Listener, reason: str) -> None:
         if listener.ended.done():
@@ -445,9 +496,9 @@ def notice_data(notice: Notification) -> bytes:
     return orjson.dumps(notice_json(notice))
 
 
-def _for(anonymous: bool, position: StreamPosition) -> StreamPosition:
-    """An anonymous stream has no notices, so its positions all carry notice 0 (and its groups share bytes)."""
-    return StreamPosition(position.feed, 0) if anonymous else position
+def envelope_data(envelope: Envelope) -> bytes:
+    """A `message` event's data: the envelope as the messages API returns it (ciphertext only)."""
+    return orjson.dumps(envelope_view(envelope))
 
 
 def _cursor(post: Post) -> Cursor:
@@ -456,7 +507,8 @@ def _cursor(post: Post) -> Cursor:
 
 
 def _ahead(position: StreamPosition, target: StreamPosition) -> bool:
-    return position.feed > target.feed or position.notice_id > target.notice_id
+    return position.feed > target.feed or position.notice_id > target.notice_id or (
+        position.message_seq or 0) > (target.message_seq or 0)
 
 
 async def _until_disconnect(receive: Receive) -> None:

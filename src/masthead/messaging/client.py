@@ -128,7 +128,8 @@ class MessagingClient:
     token: str
     keys: DeviceKeys = field(default_factory=DeviceKeys.generate)
     device_id: int | None = None
-    cursor: int = 0
+    cursor: int = 0  # the seq of the last message received
+    stream_cursor: str | None = None  # the id of the last live event received (or where fetch() left off)
     # What this client saw of each person's keys, to tell its person when they change (trust on first use).
     known_keys: dict[str, str] = field(default_factory=dict)
     _pair_keys: dict[tuple[int, str], bytes] = field(default_factory=dict)
@@ -228,7 +229,8 @@ class MessagingClient:
                        created_at=envelope["created_at"])
 
     async def fetch(self) -> list[Message]:
-        """Everything that arrived for this device after `cursor` (advanced past it)."""
+        """Everything that arrived for this device after `cursor` (advanced past it; `stream_cursor` then
+        continues the live stream right after it)."""
         messages = []
         while True:
             page = await self._call("GET", f"{API}/inbox", params={"device": str(self._device()),
@@ -236,26 +238,39 @@ class MessagingClient:
             for envelope in page["messages"]:
                 messages.append(await self.open(envelope))
                 self.cursor = int(envelope["seq"])
+            self.stream_cursor = page["stream_cursor"]
             if len(page["messages"]) < 500:
                 return messages
 
     async def listen(self) -> AsyncIterator[Message]:
-        """Messages as they arrive over the live stream, starting after `cursor`; reconnect by calling again."""
-        params = {"device": str(self._device()), "cursor": str(self.cursor)}
-        async with self.http.stream("GET", f"{API}/stream", params=params, headers=self._headers,
+        """Messages as they arrive, over the live stream (`GET /api/v1/stream?device=`), each exactly once: the
+        first time, what arrived after `cursor` is fetched, then the stream goes on from `stream_cursor`, the
+        last event received. Reconnect by calling again."""
+        missed = [] if self.stream_cursor is not None else await self.fetch()
+        params = {"device": str(self._device()), "cursor": self.stream_cursor or ""}
+        async with self.http.stream("GET", "/api/v1/stream", params=params, headers=self._headers,
                                     timeout=None) as response:
             if response.status_code >= 400:
                 await response.aread()
                 error = response.json().get("error", {})
                 raise MessagingError(response.status_code, error.get("code", "error"), error.get("message", ""))
-            event = ""
+            for message in missed:
+                yield message
+            fields: dict[str, str] = {}
             async for line in response.aiter_lines():
-                if line.startswith("event: "):
-                    event = line[7:]
-                elif line.startswith("data: ") and event == "message":
-                    message = await self.open(json.loads(line[6:]))
+                if line.startswith(":"):  # a heartbeat
+                    continue
+                if line:
+                    name, _, value = line.partition(": ")
+                    fields[name] = value
+                    continue
+                if "id" in fields:  # posts and notices of the stream move its position too
+                    self.stream_cursor = fields["id"]
+                if fields.get("event") == "message":
+                    message = await self.open(json.loads(fields["data"]))
                     self.cursor = message.seq
                     yield message
+                fields = {}
 
     async def report(self, message: Message, *, reason: str, comment: str = "") -> str:
         """Send this message's text to the moderators (the caller has asked its person)."""

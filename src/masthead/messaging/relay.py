@@ -1,5 +1,6 @@
-"""Sending from a request: parse the envelopes, store the message, then wake the recipients' live streams on
-this node. Shared by the API and the pages' endpoint, so both send the same way."""
+"""Sending from a request: parse the envelopes, store the message, then ring the node's live hub and tell the other
+nodes (the recipients' streams carry it as a `message` event). Shared by the API and the pages' endpoint, so both
+send the same way."""
 from __future__ import annotations
 
 import binascii
@@ -11,7 +12,6 @@ from masthead.context import Context
 from masthead.domain.errors import Conflict, NotFound, Unprocessable
 from masthead.domain.models import Account
 from masthead.domain.paging import parse_id as parse_id_text
-from masthead.messaging.live import DeviceHub
 from masthead.messaging.protocol import (
     ENVELOPE_MAX_BYTES,
     ENVELOPE_MAX_CHARS,
@@ -19,14 +19,6 @@ from masthead.messaging.protocol import (
     is_base64url,
 )
 from masthead.messaging.service import Sent, do_send
-
-
-def device_hub(app: Starlette) -> DeviceHub:
-    """The node's hub for private-message streams, made on first use."""
-    hub: DeviceHub | None = getattr(app.state, "device_hub", None)
-    if hub is None:
-        hub = app.state.device_hub = DeviceHub()
-    return hub
 
 
 def parse_id(value: object, what: str) -> int:
@@ -68,5 +60,6 @@ async def do_send_and_wake(app: Starlette, ctx: Context, account: Account, conve
                             code="invalid_message")
     sent = await do_send(ctx, account, device_id=parse_id(device_id, "device"), conversation_id=conversation_id,
                          client_id=client_id, envelopes=parse_envelopes(envelopes))
-    device_hub(app).notify(sent.device_ids)  # after the commit
+    if not sent.repeated:
+        await app.state.announce(1)  # after the commit: this node's hub reads it at once, Redis tells the others
     return sent

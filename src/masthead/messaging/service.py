@@ -30,7 +30,6 @@ SEQUENCE = "dm_messages"
 class Sent:
     message_id: int
     seq: int
-    device_ids: list[int]
     repeated: bool
 
 
@@ -190,7 +189,7 @@ async def do_send(ctx: Context, account: Account, *, device_id: int, conversatio
     async with ctx.db.write() as connection:
         repeated = await store.message_by_client_id(connection, device_id, client_id)
         if repeated is not None:
-            return Sent(repeated[0], repeated[1], [], True)
+            return Sent(repeated[0], repeated[1], True)
         conversation = await store.conversation_by_id(connection, conversation_id, for_update=True)
         members = [] if conversation is None else await store.members_of(connection, conversation_id)
         me = next((member for member in members if member.account_id == account.id), None)
@@ -208,7 +207,7 @@ async def do_send(ctx: Context, account: Account, *, device_id: int, conversatio
             connection, conversation_id=conversation_id, sender_id=account.id, sender_device_id=device_id,
             client_id=client_id, seq=seq, envelopes=sorted(envelopes.items()), now=ctx.clock.now())
         await store.set_read_seq_txn(connection, conversation_id, account.id, seq)
-    return Sent(message_id, seq, sorted(expected), False)
+    return Sent(message_id, seq, False)
 
 
 async def inbox(ctx: Context, account: Account, device_id: int, after: int, limit: int,

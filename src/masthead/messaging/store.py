@@ -1,7 +1,8 @@
-"""SQL for private messages: the dm_* tables, read and written only from masthead.messaging."""
+"""SQL for private messages: the dm_* tables, read and written only here (by masthead.messaging, and by the
+live hub, which relays envelopes to connected devices)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -253,10 +254,12 @@ def _envelope(row: Any) -> Envelope:
 
 
 async def envelopes_after(connection: AsyncConnection, device_id: int, after_seq: int, limit: int, *,
-                          conversation_id: int | None = None) -> list[Envelope]:
+                          conversation_id: int | None = None, until_seq: int | None = None) -> list[Envelope]:
     query = _ENVELOPE_QUERY.where(dm_envelopes.c.device_id == device_id, dm_envelopes.c.seq > after_seq)
     if conversation_id is not None:
         query = query.where(dm_messages.c.conversation_id == conversation_id)
+    if until_seq is not None:
+        query = query.where(dm_envelopes.c.seq <= until_seq)
     rows = await connection.execute(query.order_by(dm_envelopes.c.seq).limit(limit))
     return [_envelope(row) for row in rows]
 
@@ -318,10 +321,27 @@ async def latest_seq(connection: AsyncConnection) -> int:
     return found or 0
 
 
-async def recipients_after(connection: AsyncConnection, after_seq: int, limit: int) -> list[tuple[int, int]]:
-    """(device id, seq) of envelopes relayed after `after_seq`, in order: what a node's poller wakes."""
-    rows = await connection.execute(
-        sa.select(dm_envelopes.c.device_id, dm_messages.c.seq)
-        .join(dm_messages, dm_messages.c.id == dm_envelopes.c.message_id)
-        .where(dm_messages.c.seq > after_seq).order_by(dm_messages.c.seq).limit(limit))
-    return [(row.device_id, row.seq) for row in rows]
+async def envelopes_between(connection: AsyncConnection, after_seq: int, until_seq: int,
+                            device_ids: Collection[int] | None, limit: int) -> tuple[list[tuple[int, Envelope]], int]:
+    """(device id, envelope) relayed after `after_seq` up to `until_seq` to the given devices (every device when
+    None), oldest first, for at most `limit` messages (all of a message's envelopes, however many devices it
+    went to); and the seq they cover up to, so a reader goes on from there."""
+    if device_ids is None:  # along the messages' seq index, not every device's envelopes
+        chosen = sa.select(dm_messages.c.seq).where(dm_messages.c.seq > after_seq, dm_messages.c.seq <= until_seq
+                                                    ).order_by(dm_messages.c.seq)
+    else:
+        chosen = sa.select(dm_envelopes.c.seq).distinct().where(
+            dm_envelopes.c.device_id.in_(sorted(device_ids)), dm_envelopes.c.seq > after_seq,
+            dm_envelopes.c.seq <= until_seq).order_by(dm_envelopes.c.seq)
+    seqs = list((await connection.execute(chosen.limit(limit))).scalars())
+    if not seqs:
+        return [], until_seq
+    covered = seqs[-1] if len(seqs) == limit else until_seq
+    query = _ENVELOPE_QUERY.add_columns(dm_envelopes.c.device_id)
+    if device_ids is None:
+        query = query.where(dm_messages.c.seq > after_seq, dm_messages.c.seq <= covered)
+    else:
+        query = query.where(dm_envelopes.c.device_id.in_(sorted(device_ids)), dm_envelopes.c.seq > after_seq,
+                            dm_envelopes.c.seq <= covered)
+    rows = await connection.execute(query.order_by(dm_envelopes.c.seq, dm_envelopes.c.device_id))
+    return [(row.device_id, _envelope(row)) for row in rows], covered

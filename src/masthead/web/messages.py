@@ -4,6 +4,7 @@ decrypts and shows the messages. The small JSON endpoints under /messages/x/ are
 (with the CSRF header); it reads through the API, which accepts the session cookie for GET."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -12,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from masthead.domain.errors import MastheadError, NotFound, Unprocessable
 from masthead.domain.paging import parse_id
+from masthead.live.stream import head_position
 from masthead.messaging import service
 from masthead.messaging.relay import do_send_and_wake
 from masthead.messaging.views import conversation_view, device_view
@@ -55,6 +57,15 @@ def _title(request: Request, members: list[dict[str, Any]], viewer_handle: str) 
     return separator.join(others) or gettext(request, "Only you")
 
 
+async def _stream_start(request: Request, message_seq: int | None = None) -> str:
+    """Where the page's live stream starts: after every post and notice so far (the pages show neither), and
+    after message `message_seq` (what the page already counts), or else every message so far (the page reads
+    the history itself, after this, and skips what the stream repeats)."""
+    async with context_of(request).db.read() as connection:
+        head = await head_position(connection)
+    return (head if message_seq is None else replace(head, message_seq=message_seq)).encode()
+
+
 async def _conversation_lists(request: Request) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     viewer = request.state.viewer
     found = await service.conversations_of(context_of(request), viewer)
@@ -86,7 +97,8 @@ async def inbox_page(request: Request) -> Response:
     conversations, requests = await _conversation_lists(request)
     head = max((c["last_seq"] for c in conversations + requests), default=0)
     return await render(request, "messages/inbox.html", {
-        "conversations": conversations, "requests": requests, "form": form, "head": head},
+        "conversations": conversations, "requests": requests, "form": form,
+        "stream_start": await _stream_start(request, head)},
         status=422 if form.errors else 200)
 
 
@@ -103,6 +115,7 @@ async def conversation_page(request: Request) -> Response:
     return await render(request, "messages/conversation.html", {
         "conversation": data, "title": _title(request, data["members"], viewer.handle),
         "is_creator": view.conversation.creator_id == viewer.id, "form": Form(),
+        "stream_start": await _stream_start(request),
         "other": next((m["handle"] for m in data["members"] if m["handle"] != viewer.handle), None)})
 
 
@@ -144,7 +157,8 @@ async def membership_action(request: Request) -> Response:
             data = conversation_view(view)
             return await render(request, "messages/conversation.html", {
                 "conversation": data, "title": _title(request, data["members"], viewer.handle),
-                "is_creator": view.conversation.creator_id == viewer.id, "form": form, "other": None},
+                "is_creator": view.conversation.creator_id == viewer.id, "form": form, "other": None,
+                "stream_start": await _stream_start(request)},
                 status=422)
     elif action == "block":
         await service.do_block(ctx, viewer, form.text("handle"))

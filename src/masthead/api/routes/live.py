@@ -1,4 +1,5 @@
-"""Live delivery: Server-Sent Events and WebSocket, both resumable from a cursor, both fed by the node's hub."""
+"""Live delivery: Server-Sent Events and WebSocket, both resumable from a cursor, both fed by the node's hub; a
+signed-in stream that names one of its account's devices also carries that device's private messages."""
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from masthead.api.views import post_view
 from masthead.context import Context
 from masthead.domain.errors import MastheadError
 from masthead.domain.models import Account, Post
+from masthead.domain.paging import ID_PATTERN
 from masthead.live.hub import Hub, Listener
 from masthead.live.outlet import open_outlet
 from masthead.live.stream import (
@@ -31,6 +33,8 @@ Channels = Annotated[str | None, Query(description="comma-separated channel hand
 CursorQuery = Annotated[str | None, Query(alias="cursor", json_schema_extra={"pattern": StreamPosition.PATTERN},
                                           description="resume after this event id")]
 AccessToken = Annotated[str | None, Query(description="for clients that cannot send headers (EventSource)")]
+DeviceQuery = Annotated[str | None, Query(json_schema_extra={"pattern": f"^{ID_PATTERN}$"},
+                                          description="one of your devices: its private messages come too")]
 
 
 def post_json(post: Post, badges: list[dict[str, Any]]) -> bytes:
@@ -69,9 +73,9 @@ class EventStreamResponse(Response):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-# One Server-Sent Event as clients parse it; `data` is the JSON text of a post or a notice.
+# One Server-Sent Event as clients parse it; `data` is the JSON text of a post, a notice or a message's envelope.
 SSE_EVENT_SCHEMA = {"type": "object", "properties": {
-    "event": {"enum": ["post", "decision", "correction", "notice"]}, "id": {"type": "string"},
+    "event": {"enum": ["post", "decision", "correction", "notice", "message"]}, "id": {"type": "string"},
     "data": {"type": "string"}, "retry": {"type": "integer"}}}
 
 
@@ -79,14 +83,15 @@ SSE_EVENT_SCHEMA = {"type": "object", "properties": {
     200: {"content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}}}, **errors(404)})
 async def stream(
     request: Request, ctx: Ctx, account: OptionalAccount, channels: Channels = None, cursor: CursorQuery = None,
-    access_token: AccessToken = None,
+    access_token: AccessToken = None, device: DeviceQuery = None,
     last_event_id: Annotated[str | None, Header(json_schema_extra={"pattern": StreamPosition.PATTERN})] = None,
 ) -> Response:
-    """Server-Sent Events: `post` events, and for a signed-in stream its `decision`, `correction` and `notice`
-    events (id = resume cursor), with heartbeat comments. Reconnecting with `Last-Event-ID` (browsers do it
-    themselves) or `?cursor=` delivers everything since."""
+    """Server-Sent Events: `post` events; for a signed-in stream its `decision`, `correction` and `notice`
+    events; with `?device=` one of your devices, a `message` event per envelope relayed to it (the envelope as
+    `GET /api/v1/messages/inbox` gives it). Each id is the resume cursor; heartbeats are comments. Reconnecting
+    with `Last-Event-ID` (browsers do it themselves) or `?cursor=` delivers everything since, once."""
     viewer = await _viewer(ctx, account, access_token)
-    scope = await resolve_scope(ctx, viewer, channels)
+    scope = await resolve_scope(ctx, viewer, channels, device)
     if last_event_id and cursor:
         StreamPosition.decode(cursor)  # overridden by the header, but still refused when no cursor at all
     hub: Hub = request.app.state.hub
@@ -97,6 +102,7 @@ async def stream(
 @router.websocket("/ws")
 async def websocket(
     socket: WebSocket, channels: Channels = None, cursor: CursorQuery = None, access_token: AccessToken = None,
+    device: DeviceQuery = None,
 ) -> None:
     """The same events as JSON messages `{"event", "id", "data"}`; reconnect with `?cursor=<last id>`."""
     ctx: Context = socket.app.state.ctx
@@ -105,7 +111,7 @@ async def websocket(
     try:
         token = access_token or bearer_token(socket)
         viewer = await access_account_by_token(ctx, token) if token else None
-        scope = await resolve_scope(ctx, viewer, channels)
+        scope = await resolve_scope(ctx, viewer, channels, device)
         start = start_position(scope, cursor, hub.position)
     except MastheadError as exc:
         await socket.accept()

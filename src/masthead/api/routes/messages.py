@@ -1,25 +1,25 @@
-"""Private messages: devices' public keys, conversations, requests, blocks, ciphertext relay, a live stream
-per device, and consensual reports. The server never sees a message's text (masthead/messaging)."""
+"""Private messages: devices' public keys, conversations, requests, blocks, ciphertext relay and consensual
+reports; a device receives live over GET /api/v1/stream?device=D (api/routes/live.py). The server never sees a
+message's text (masthead/messaging)."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Annotated, Any
 
-import orjson
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool, StrictStr, WithJsonSchema
 
-from masthead.api.deps import Ctx, CurrentAccount, OptionalAccount
+from masthead.api.deps import Ctx, CurrentAccount
 from masthead.api.openapi import errors
 from masthead.api.params import HandlePath, IdPath
 from masthead.api.schemas import NOT_BLANK, Handle, IdText, ReportReasonName, Strict
 from masthead.domain.accounts import check_handle
-from masthead.domain.errors import BadRequest, Unauthenticated
+from masthead.domain.errors import BadRequest
 from masthead.domain.paging import ID_PATTERN
 from masthead.domain.paging import parse_id as parse_id_text
+from masthead.live.stream import head_position
 from masthead.messaging import service
-from masthead.messaging.live import MessageEvent, message_events
 from masthead.messaging.protocol import (
     BASE64URL_PATTERN,
     ENVELOPE_MAX_CHARS,
@@ -27,7 +27,7 @@ from masthead.messaging.protocol import (
     P256,
     RAW_KEY_BYTES,
 )
-from masthead.messaging.relay import device_hub, do_send_and_wake, parse_id
+from masthead.messaging.relay import do_send_and_wake, parse_id
 from masthead.messaging.service import (
     CLIENT_ID_PATTERN,
     MAX_GROUP_MEMBERS,
@@ -42,10 +42,8 @@ from masthead.messaging.views import (
 )
 from masthead.moderation.participation import MAX_COMMENT
 from masthead.moderation.private_reports import MAX_PLAINTEXT, access_message_report
-from masthead.services.accounts import access_account_by_token
 
 router = APIRouter(tags=["messages"])
-RETRY_MILLISECONDS = 2000
 SEQ_PATTERN = f"^({ID_PATTERN})?$"
 
 
@@ -118,16 +116,6 @@ def parse_cursor(value: str | None) -> int:
     if found is None:
         raise BadRequest("cursor is not one this server issued; start again without it", code="invalid_cursor")
     return found
-
-
-class EventStream(StreamingResponse):
-    media_type = "text/event-stream"
-
-
-# One Server-Sent Event as clients parse it; `data` is the JSON text of an envelope.
-SSE_MESSAGE_SCHEMA = {"type": "object", "properties": {
-    "event": {"enum": ["message"]}, "id": {"type": "string"}, "data": {"type": "string"},
-    "retry": {"type": "integer"}}}
 
 
 @router.post("/messages/devices", status_code=201, responses=errors(409))
@@ -235,46 +223,16 @@ async def unblock(handle: HandlePath, account: CurrentAccount, ctx: Ctx) -> None
 @router.get("/messages/inbox", responses=errors(404))
 async def inbox(account: CurrentAccount, ctx: Ctx, device: DeviceQuery, cursor: SeqQuery = None,
                 limit: PageLimit = 100) -> dict[str, Any]:
-    """The device's envelopes after `cursor`, oldest first (what it missed); `next_cursor` is the last seq."""
+    """The device's envelopes after `cursor`, oldest first (what it missed); `next_cursor` is the last seq, and
+    `stream_cursor` starts `GET /api/v1/stream?device=D` right after these messages (and after every post and
+    notice so far), so nothing is missed or repeated between the two."""
     after = parse_cursor(cursor)
+    async with ctx.db.read() as connection:
+        head = await head_position(connection)
     found = await service.inbox(ctx, account, parse_id(device, "device"), after, limit)
-    return {"messages": [envelope_view(e) for e in found],
-            "next_cursor": str(found[-1].seq) if found else str(after)}
-
-
-def _sse(event: MessageEvent) -> bytes:
-    if event.envelope is None:
-        return b": heartbeat\n\n"
-    return b"id: %d\nevent: message\ndata: %s\n\n" % (event.cursor, orjson.dumps(envelope_view(event.envelope)))
-
-
-@router.get("/messages/stream", response_class=EventStream, status_code=200, responses={
-    200: {"content": {"text/event-stream": {"schema": SSE_MESSAGE_SCHEMA}}}, **errors(404)})
-async def stream(
-    request: Request, ctx: Ctx, account: OptionalAccount, device: DeviceQuery, cursor: SeqQuery = None,
-    access_token: Annotated[str | None, Query(description="for clients that cannot send headers (EventSource)")]
-    = None,
-    last_event_id: Annotated[str | None, Header(json_schema_extra={"pattern": SEQ_PATTERN})] = None,
-) -> StreamingResponse:
-    """Server-Sent Events: a `message` event per envelope for this device (id = its seq); reconnecting with
-    `Last-Event-ID` or `?cursor=` delivers what came meanwhile, exactly once."""
-    viewer = account if account is not None or not access_token else await access_account_by_token(ctx, access_token)
-    if viewer is None:
-        raise Unauthenticated("sign in to receive your messages")
-    device_id = parse_id(device, "device")
-    await service.access_own_device(ctx, viewer, device_id)
-    if last_event_id and cursor:
-        parse_cursor(cursor)  # overridden by the header, but still refused when no cursor at all
-    after = parse_cursor(last_event_id or cursor)
-    hub = device_hub(request.app)
-
-    async def body() -> AsyncIterator[bytes]:
-        yield b"retry: %d\n\n" % RETRY_MILLISECONDS
-        async for event in message_events(ctx, hub, viewer, device_id, after):
-            yield _sse(event)
-
-    return EventStream(body(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    last = found[-1].seq if found else after
+    return {"messages": [envelope_view(e) for e in found], "next_cursor": str(last),
+            "stream_cursor": replace(head, message_seq=last).encode()}
 
 
 @router.post("/messages/reports", status_code=201, responses=errors(403, 404))

@@ -174,6 +174,13 @@
     return changed;
   }
 
+  // The live stream of the page's reader, with this device's messages as `message` events; it starts where the
+  // server rendered the page (data-stream-start) and, reconnecting by itself, sends Last-Event-ID.
+  function liveStream(me) {
+    const query = new URLSearchParams({ device: me.deviceId, cursor: root.dataset.streamStart });
+    return new EventSource("/api/v1/stream?" + query);
+  }
+
   function format(template, name) { return template.replace("%(name)s", name); }
   function timeOf(iso) {
     return new Date(iso).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "short" });
@@ -190,8 +197,8 @@
       return;
     }
     // Unread counts rise as messages arrive; a conversation not listed yet is announced with a link.
-    const source = new EventSource("/api/v1/messages/stream?device=" + me.deviceId + "&cursor=" + (root.dataset.head || "0"));
-    source.addEventListener("message", function (event) {
+    let source = liveStream(me);
+    function onMessage(event) {
       const envelope = JSON.parse(event.data);
       if (envelope.sender === viewer) return;
       const item = document.querySelector('.conversation-list [data-conversation-id="' + envelope.conversation_id + '"]');
@@ -211,10 +218,14 @@
       count.textContent = String(Number(count.textContent) + 1);
       count.setAttribute("aria-label", T.unread.replace("%(num)s", count.textContent));
       item.parentNode.insertBefore(item, item.parentNode.firstChild);
-    });
+    }
+    source.addEventListener("message", onMessage);
     document.getElementById("reset-device").addEventListener("click", async function () {
       if (!window.confirm(T.reset_confirm)) return;
       me = await resetDevice(me);
+      source.close();
+      source = liveStream(me);
+      source.addEventListener("message", onMessage);
       status.textContent = T.reset_done;
     });
   }
@@ -323,7 +334,7 @@
     if (!list.children.length) status.textContent = T.empty;
     await markRead(lastSeq);
 
-    const source = new EventSource("/api/v1/messages/stream?device=" + me.deviceId + "&cursor=" + lastSeq);
+    const source = liveStream(me);
     source.addEventListener("message", async function (event) {
       const envelope = JSON.parse(event.data);
       await show(envelope);
