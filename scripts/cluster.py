@@ -9,7 +9,8 @@ node answers `GET /healthz` and every worker has started, prints where each runs
 (SIGTERM, then SIGKILL for a process that does not stop within a few seconds). Without `--redis-url` it starts a
 private `redis-server` on a free port for the run.
 
-Tests use it as a library: `Cluster(...).start()`, then `kill(name)` (SIGKILL), `restart(name)`, `stop()`;
+Tests use it as a library: `Cluster(...).start()`, then `kill(name)` (SIGKILL), `restart(name)`, `stop()`, or
+`member(name).freeze()` / `.thaw()` (SIGSTOP / SIGCONT, to catch a process in the middle of something);
 `PrivateRedis` is a throwaway redis-server that can be killed and started again on the same port."""
 from __future__ import annotations
 
@@ -141,6 +142,16 @@ class Member:
             self.process.send_signal(signal.SIGKILL)
         if self.process is not None:
             self.process.wait()
+
+    def freeze(self) -> None:
+        """SIGSTOP: the process holds whatever it holds (claims, connections, locks) and does nothing more."""
+        assert self.process is not None and self.running(), f"{self.name} is not running"
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """SIGCONT after `freeze`."""
+        assert self.process is not None, f"{self.name} was never started"
+        self.process.send_signal(signal.SIGCONT)
 
     def stop(self, timeout: float = STOP_SECONDS) -> int | None:
         """SIGTERM (a worker finishes its batch, a node its requests), SIGKILL if it has not ended in `timeout`;

@@ -31,7 +31,7 @@ def sign_up_with_channel(base: str, handle: str) -> str:
 @dataclass
 class Publisher:
     """Posts to its channel `rate` times a second, through the nodes in turn. A post counts as accepted only
-    when a node answered 202; a connection refused (a dead node) is retried on the next node at once."""
+    when a node answered 202; a connection refused (a dead node) or a 503 is retried on the next node at once."""
 
     channel: str
     token: str
@@ -85,7 +85,8 @@ class Publisher:
         self.outcomes[str(response.status_code)] += 1
         if response.status_code == 202:
             self.accepted.append(response.json()["id"])
-        return True
+        # 503: the node lost its database connection under the request (nothing stored); try again elsewhere.
+        return response.status_code != 503
 
 
 @dataclass
