@@ -146,8 +146,8 @@ class Traffic:
     def __init__(self, publishers: list[Publisher], subscribers: list[Subscriber]) -> None:
         self.publishers = publishers
         self.subscribers = subscribers
-        self.threads = [threading.Thread(target=worker.run, name=worker.name,
-                                         daemon=True) for worker in [*subscribers, *publishers]]
+        self.clients: list[Publisher | Subscriber] = [*subscribers, *publishers]
+        self.threads = [threading.Thread(target=client.run, name=client.name, daemon=True) for client in self.clients]
         for thread in self.threads:
             thread.start()
 
@@ -174,7 +174,7 @@ class Traffic:
         return sum((publisher.outcomes for publisher in self.publishers), Counter())
 
     def close(self) -> None:
-        for worker in [*self.publishers, *self.subscribers]:
-            worker.stop.set()
+        for client in self.clients:
+            client.stop.set()
         for thread in self.threads:
             thread.join(timeout=15)
