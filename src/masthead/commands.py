@@ -42,7 +42,7 @@ def serve(args: argparse.Namespace) -> int:
     log.info("Masthead on http://%s:%d (database %s)", args.host, args.port, settings.database_url.split("@")[-1])
     # Uncompressed WebSocket frames are the same bytes for every subscriber, so the live hub writes them once
     # per batch for all (per-message compression would cost one compression per connection).
-    uvicorn.run(create_app(ctx), host=args.host, port=args.port, log_level="info", ws_per_message_deflate=False)
+    uvicorn.run(create_app(ctx, run_worker=not args.no_worker), host=args.host, port=args.port, log_level="info", ws_per_message_deflate=False)
     return 0
 
 
@@ -142,6 +142,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.add_argument("--demo", action="store_true", help="load demo channels, people and posts once")
+    serve_parser.add_argument("--no-worker", action="store_true",
+                              help="serve only; `masthead worker` processes decide the posts (PostgreSQL)")
     serve_parser.set_defaults(func=serve, uses_database=True)
 
     subparsers.add_parser("worker", help="pipeline worker only (several may run against PostgreSQL)") \

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from masthead.domain.errors import MastheadError, RateLimited
+from masthead.store.database import DriverError, connection_lost
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,26 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
 
 
+# How long a client should wait before trying again after the database connection broke under its request.
+RETRY_AFTER_LOST_CONNECTION_SECONDS = 1
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A broken database connection is 503 with Retry-After (a client tries again; the pool reconnects), not a
+    500; any other driver error is a fault of ours."""
+    if not connection_lost(exc):
+        return await _unexpected_error(request, exc)
+    log.warning("the database connection broke under %s %s: %s", request.method, request.url.path,
+                " ".join(str(getattr(exc, "orig", None) or exc).split()))
+    response = error_response(503, "database_unavailable",
+                              "the connection to the database broke while answering; try again in a moment")
+    response.headers["Retry-After"] = str(RETRY_AFTER_LOST_CONNECTION_SECONDS)
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(MastheadError, _masthead_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DriverError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -39,6 +39,15 @@ def database_failure(url: str, exc: BaseException) -> DatabaseUnavailable:
 
 # What a missing server, a refused login, an unopenable file or a missing table raise, through SQLAlchemy or not.
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (sa.exc.DBAPIError, OSError, asyncio.TimeoutError, sqlite3.Error)
+# What a statement raises when the driver reports an error, the database's connection broken under it included.
+DriverError = sa.exc.DBAPIError
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """The connection broke under a statement (a restarted or failed-over server, a terminated backend): the
+    database is at fault, not the request, and the same request may well succeed in a moment. The pool has
+    dropped the connection; the next checkout opens (or pings) a fresh one."""
+    return isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
 
 
 async def check_database(url: str) -> None:

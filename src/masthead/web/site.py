@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from masthead.domain.errors import Forbidden, MastheadError, NotFound, Unauthenticated
+from masthead.store.database import connection_lost
 from masthead.web.errors import error_message
 from masthead.web.i18n import LANGUAGE_COOKIE, choose_language
 from masthead.web.render import context_of, redirect, render
@@ -70,11 +71,16 @@ def _wrap(page: Page) -> Handler:
             return _sign_in_first(request)
         except MastheadError as exc:
             return await render_error(request, exc)
-        except Exception:
+        except Exception as exc:
             # A fault of ours: the person gets a page in words (never a traceback or JSON); the log gets the rest.
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            # A broken database connection is a moment's unavailability (503), as in the API.
+            if connection_lost(exc):
+                log.warning("the database connection broke under %s %s", request.method, request.url.path)
+            else:
+                log.exception("unhandled error on %s %s", request.method, request.url.path)
             return await render_error(request, MastheadError(
-                "Something went wrong on our side. Try again in a moment.", code="internal_error"), status=500)
+                "Something went wrong on our side. Try again in a moment.", code="internal_error"),
+                status=503 if connection_lost(exc) else 500)
     return handle
 
 
