@@ -128,3 +128,21 @@ def test_best_match_is_the_first_of_rank_ties_included() -> None:
             ranked = rank(query, ids, pool, threshold)
             assert best_match(query, ids, pool, threshold) == (ranked[0] if ranked else None), (trial, threshold)
     assert best_match(query, [], np.empty((0, NUM_PERM), dtype=np.uint32), 0.5) is None
+
+
+def test_querying_a_batch_equals_querying_one_by_one() -> None:
+    originals = _random_signatures(2500, 9)
+    index = MemoryIndex()
+    for doc_id, signature in enumerate(originals[:2000]):
+        index.add(doc_id % 1900, signature)  # some ids twice, and a tail not yet flushed
+    index.add_many(np.arange(2000, 2500), originals[2000:])
+    probes = originals[np.random.default_rng(10).integers(0, 2500, size=700)].copy()
+    probes[:, : NUM_PERM // 4] = _random_signatures(700, 11)[:, : NUM_PERM // 4]
+    probes = np.concatenate((probes, _random_signatures(100, 12), originals[:5]))
+    expected = [index.query(probe) for probe in probes]
+    for threshold in (None, 0.7):
+        assert index.query_many(probes, threshold) == [index.query(probe, threshold) for probe in probes]
+    assert index.query_many(probes) == expected
+    assert sum(map(len, expected)) > 700
+    assert index.query_many(np.empty((0, NUM_PERM), dtype=np.uint32)) == []
+    assert MemoryIndex().query_many(probes[:3]) == [[], [], []]
