@@ -3,15 +3,17 @@ thousands of live subscribers for minutes, bounded in time and size.
 
     .venv/bin/python benchmarks/soak.py [--minutes 10] [--subscribers 2000] [--rate 5] [--postgres [--workers 1]]
 
-The servers are the real commands, started as subprocesses on a fresh database (SQLite in a temporary
-directory; with --postgres a fresh PostgreSQL database and the local Redis). The subscribers are raw asyncio
-SSE connections in this process (fanout.py's); posts are published through the API on a fixed schedule, each
-on its own connection, whatever the previous one's fate. Every WINDOW seconds it prints one table row: posts
-accepted, deliveries, publish-to-delivery p50/p99 of the deliveries in that window, and the resident memory
-and CPU share of every process it started and of itself. At the end: totals (every subscriber must have every
-post exactly once), overall latency percentiles, and per process whether memory grows: the least-squares slope
-of RSS over the second half of the run (the first half is warm-up: caches, the reprint index and the
-allocator's arenas fill), as the growth it implies across that half relative to the mean RSS there.
+The servers are the real commands, started as subprocesses on a fresh database: SQLite in a temporary
+directory, or with --postgres a fresh PostgreSQL database and the local Redis (other programs using the same
+Redis may ring its one pub/sub channel too). The subscribers are fanout.py's raw asyncio connections in this
+process, on SSE (they do not answer the pings `masthead serve` sends WebSocket clients). Posts (distinct 2 KB
+bodies) are published through the API on a fixed schedule, each on its own connection, whatever the previous
+one's fate. Every WINDOW seconds one table row: posts accepted, deliveries, publish-to-delivery p50/p99 of the
+deliveries in that window, and the resident memory and CPU share of every process it started and of itself.
+At the end: totals (every subscriber must have every post exactly once), overall latency percentiles, and per
+process whether memory grows: the least-squares slope of RSS over the second half of the run (the first half
+is warm-up: caches and the allocator's arenas fill), as the growth it implies across that half relative to the
+mean RSS there.
 """
 from __future__ import annotations
 
@@ -144,13 +146,15 @@ async def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) 
     raise RuntimeError("the server did not start within two minutes")
 
 
-async def recreate_postgres() -> str:
+async def drop_postgres(create_again: bool) -> str:
+    """Drop the soak's own database (never a shared one), and create it empty when asked; its URL."""
     import asyncpg
 
     connection = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test", timeout=3)
     try:
         await connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
-        await connection.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
+        if create_again:
+            await connection.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
     finally:
         await connection.close()
     return f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
@@ -168,7 +172,7 @@ async def soak(args: argparse.Namespace) -> int:
         "MASTHEAD_WRITE_LIMIT_PER_ADDRESS": str(max(6000, int(args.rate * 240))),
     }
     if args.postgres:
-        environment["MASTHEAD_DATABASE_URL"] = await recreate_postgres()
+        environment["MASTHEAD_DATABASE_URL"] = await drop_postgres(create_again=True)
         environment["MASTHEAD_REDIS_URL"] = "redis://127.0.0.1:6379/0"
     else:
         environment["MASTHEAD_DATABASE_URL"] = f"sqlite:///{workdir / 'masthead.db'}"
@@ -272,6 +276,8 @@ async def soak(args: argparse.Namespace) -> int:
                 child.kill()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+            if args.postgres:
+                await drop_postgres(create_again=False)
 
 
 def report(args: argparse.Namespace, deliveries: Deliveries, processes: list[Process], scheduled: int,
