@@ -1,6 +1,7 @@
 """Reprint detection: Masthead's MinHash LSH against datasketch's, end to end, and query latency at 1M posts.
 
     nice python benchmarks/reprint.py [--quick] [--data ../shared/data] [--posts 1000000]
+    nice python benchmarks/reprint.py --whole-command [--articles 10000] [--repeat 3]
 
 Part 1 streams real articles (sohu-articles, bbc-news, ag-news; near-duplicate originals removed) followed by
 their edited copies (changed characters, reordered paragraphs, headers and footers, truncation, mixed
@@ -15,15 +16,24 @@ inserts one document at a time, as its API does. Recall: share of copies whose o
 
 Part 2 bulk-loads synthetic posts (random uint32 signatures: what distinct posts look like to MinHash) and
 times queries of near copies (three quarters of the minima kept) and of unseen posts.
+
+--whole-command instead times what a user waits for: `masthead reprint match` and the same command written
+with datasketch (benchmarks/reprint_datasketch.py), each a fresh process (start-up, reading, signing, indexing,
+matching, writing), on the same generated files.
 """
 from __future__ import annotations
 
 import argparse
 import gc
 import importlib
+import os
 import random
+import resource
+import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,14 +41,28 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+import orjson
+from reprint_datasketch import string_shingles
+from sample_posts import two_kilobyte_body
 
-from masthead.reprint.evaluation import DEFAULT_DATA_DIR, distinct, edited_copies, load_articles
+from masthead.reprint.evaluation import (
+    DEFAULT_DATA_DIR,
+    EDITS,
+    distinct,
+    edited_copies,
+    load_articles,
+)
 from masthead.reprint.index import MemoryIndex
-from masthead.reprint.minhash import DEFAULT_THRESHOLD, NUM_PERM, index_version, sign, sign_many
-from masthead.reprint.normalize import normalize
-from masthead.reprint.shingles import CJK_SHARE, SHINGLE_WIDTH
+from masthead.reprint.minhash import (
+    DEFAULT_THRESHOLD,
+    NUM_PERM,
+    index_version,
+    sign,
+    sign_many,
+)
 
 BATCH = 256
+HERE = Path(__file__).resolve().parent
 
 
 def datasketch_module() -> ModuleType:
@@ -47,18 +71,6 @@ def datasketch_module() -> ModuleType:
     except ImportError:
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "datasketch"], check=True)
         return importlib.import_module("datasketch")
-
-
-def string_shingles(text: str) -> list[bytes]:
-    folded = normalize(text)
-    letters = folded.replace(" ", "")
-    cjk = sum("\u3040" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af" for char in letters)
-    if letters and cjk >= CJK_SHARE * len(letters):
-        grams = {letters[i : i + SHINGLE_WIDTH] for i in range(max(1, len(letters) - SHINGLE_WIDTH + 1))}
-    else:
-        words = folded.split()
-        grams = {" ".join(words[i : i + SHINGLE_WIDTH]) for i in range(max(1, len(words) - SHINGLE_WIDTH + 1))}
-    return [gram.encode("utf-8") for gram in grams if gram]
 
 
 def run_masthead(stream: list[str], threshold: float) -> list[list[int]]:
@@ -143,6 +155,77 @@ def compare(data_dir: Path, quick: bool, threshold: float) -> None:
     print(f"| ratio | {theirs_seconds / ours_seconds:.1f}x | {theirs_cpu / ours_cpu:.1f}x | | |")
 
 
+def write_jsonl(path: Path, texts: list[str], prefix: str) -> None:
+    with path.open("wb") as out:
+        for number, text in enumerate(texts):
+            out.write(orjson.dumps({"id": f"{prefix}{number}", "text": text}) + b"\n")
+
+
+def run_command(command: list[str], output: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the child's own) of a command writing its stdout to `output`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with output.open("wb") as out:
+        subprocess.run(command, stdout=out, check=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def matched_originals(output: Path, original_of: dict[str, str]) -> float:
+    """Share of queries whose original is among their matches."""
+    with output.open("rb") as lines:
+        records = [orjson.loads(line) for line in lines]
+    return sum(original_of[record["id"]] in {match["id"] for match in record["matches"]} for record in records) / len(
+        original_of)
+
+
+def whole_commands(data_dir: Path, articles: int, repeat: int, threshold: float) -> None:
+    """`masthead reprint match` and the datasketch script as whole commands (start-up, reading, signing,
+    indexing, matching and writing) on the same files: a corpus of `articles` texts (the real articles, topped
+    up with distinct 2 KB posts in English and Chinese) and as many queries, each a randomly edited copy of a
+    random corpus text. Each command runs `repeat` times, alternating; the table gives the medians."""
+    datasketch_module()
+    corpus = load_articles(data_dir, ag_news=articles)[:articles]
+    real = len(corpus)
+    corpus += [two_kilobyte_body(number) for number in range(articles - real)]
+    rng = random.Random(1)
+    originals = [rng.randrange(len(corpus)) for _ in range(articles)]
+    queries = [EDITS[rng.choice(sorted(EDITS))](corpus[original], rng) for original in originals]
+    workdir = Path(tempfile.mkdtemp(prefix="reprint-"))
+    write_jsonl(workdir / "corpus.jsonl", corpus, "c")
+    write_jsonl(workdir / "queries.jsonl", queries, "q")
+    original_of = {f"q{number}": f"c{original}" for number, original in enumerate(originals)}
+    files = ["--corpus", str(workdir / "corpus.jsonl"), "--queries", str(workdir / "queries.jsonl"),
+             "--threshold", str(threshold)]
+    commands = {
+        "masthead reprint match": [sys.executable, "-m", "masthead.cli", "reprint", "match", *files],
+        f"datasketch {datasketch_module().__version__} script": [
+            sys.executable, str(HERE / "reprint_datasketch.py"), *files],
+    }
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    try:
+        for _ in range(repeat):
+            for name, command in commands.items():
+                times[name].append(run_command(command, workdir / f"{name.split()[0]}.jsonl"))
+        recall = {name: matched_originals(workdir / f"{name.split()[0]}.jsonl", original_of) for name in commands}
+    finally:
+        shutil.rmtree(workdir)
+    wall = {name: statistics.median(wall for wall, _ in runs) for name, runs in times.items()}
+    cpu = {name: statistics.median(cpu for _, cpu in runs) for name, runs in times.items()}
+    ours, theirs = commands
+    print(f"## Whole commands: a corpus of {len(corpus):,} texts ({real:,} real articles, {len(corpus) - real:,} "
+          f"synthetic 2 KB posts), {len(queries):,} edited copies of them as queries; "
+          f"threshold {threshold}, num_perm {NUM_PERM}; median of {repeat} runs each; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"   python {' '.join(commands[ours][1:])}")
+    print("| command | wall s | CPU s | recall of the copied original |")
+    print("|---|---:|---:|---:|")
+    for name in commands:
+        print(f"| {name} | {wall[name]:.2f} | {cpu[name]:.2f} | {recall[name]:.4f} |")
+    print(f"| ratio | {wall[theirs] / wall[ours]:.1f}x | {cpu[theirs] / cpu[ours]:.1f}x | |")
+
+
 def scale(posts: int, queries: int) -> None:
     rng = np.random.default_rng(7)
     index = MemoryIndex()
@@ -178,7 +261,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--posts", type=int, help="posts in the scale test (default 1,000,000; 200,000 with --quick)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--whole-command", action="store_true",
+                        help="only time `masthead reprint match` against the datasketch script as whole commands")
+    parser.add_argument("--articles", type=int, default=10_000, help="corpus articles and queries (--whole-command)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (--whole-command)")
     args = parser.parse_args()
+    if args.whole_command:
+        whole_commands(args.data, args.articles, args.repeat, args.threshold)
+        return
     compare(args.data, args.quick, args.threshold)
     scale(args.posts or (200_000 if args.quick else 1_000_000), 2_000 if args.quick else 10_000)
 

@@ -137,21 +137,25 @@ def audit_verify(args: argparse.Namespace) -> int:
     return asyncio.run(verify())
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve_parser = subparsers.add_parser("serve", help="API, web pages and an in-process pipeline worker")
-    serve_parser.add_argument("--host", default="127.0.0.1")
-    serve_parser.add_argument("--port", type=int, default=8000)
-    serve_parser.add_argument("--demo", action="store_true", help="load demo channels, people and posts once")
-    serve_parser.add_argument("--no-worker", action="store_true",
-                              help="serve only; `masthead worker` processes decide the posts (PostgreSQL)")
-    serve_parser.set_defaults(func=serve, uses_database=True)
+def define_serve(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--demo", action="store_true", help="load demo channels, people and posts once")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="serve only; `masthead worker` processes decide the posts (PostgreSQL)")
+    parser.set_defaults(func=serve, uses_database=True)
 
-    subparsers.add_parser("worker", help="pipeline worker only (several may run against PostgreSQL)") \
-        .set_defaults(func=worker, uses_database=True)
-    subparsers.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate, uses_database=True)
 
-    user_parser = subparsers.add_parser("user", help="manage accounts")
-    user_commands = user_parser.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+def define_worker(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(func=worker, uses_database=True)
+
+
+def define_migrate(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(func=migrate, uses_database=True)
+
+
+def define_user(parser: argparse.ArgumentParser) -> None:
+    user_commands = parser.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     create_parser = user_commands.add_parser("create", help="make an account; the password is read from stdin")
     create_parser.add_argument("--handle", required=True)
     create_parser.add_argument("--role", default=Role.MEMBER.value,
@@ -159,7 +163,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     create_parser.add_argument("--display-name", default="")
     create_parser.set_defaults(func=user_create, uses_database=True)
 
-    audit_parser = subparsers.add_parser("audit", help="the tamper-evident audit log")
-    audit_commands = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+
+def define_audit(parser: argparse.ArgumentParser) -> None:
+    audit_commands = parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     audit_commands.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry") \
         .set_defaults(func=audit_verify, uses_database=True)

@@ -5,9 +5,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./masthead.db"
 # Whatever driver a URL names (or none, as in `sqlite:///x.db` or `postgres://...`), Masthead speaks asyncio.
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
@@ -21,6 +18,9 @@ class SettingsError(ValueError):
 def async_database_url(url: str) -> str:
     """The URL with its scheme mapped to the async driver Masthead uses; SettingsError if it is no database URL
     Masthead can use."""
+    from sqlalchemy.engine import make_url  # SQLAlchemy only for commands that use a database
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:

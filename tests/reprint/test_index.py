@@ -147,3 +147,21 @@ def test_band_rows_are_the_distinct_key_and_post_pairs_in_index_order() -> None:
 
     keys = np.array([[5, -3, 5], [7, -3, 2]], dtype=np.int64)  # a key repeated within one post
     assert _band_rows(keys, [11, 4]) == sorted({(5, 11), (-3, 11), (7, 4), (-3, 4), (2, 4)})
+
+
+def test_querying_a_batch_equals_querying_one_by_one() -> None:
+    originals = _random_signatures(2500, 9)
+    index = MemoryIndex()
+    for doc_id, signature in enumerate(originals[:2000]):
+        index.add(doc_id % 1900, signature)  # some ids twice, and a tail not yet flushed
+    index.add_many(np.arange(2000, 2500), originals[2000:])
+    probes = originals[np.random.default_rng(10).integers(0, 2500, size=700)].copy()
+    probes[:, : NUM_PERM // 4] = _random_signatures(700, 11)[:, : NUM_PERM // 4]
+    probes = np.concatenate((probes, _random_signatures(100, 12), originals[:5]))
+    expected = [index.query(probe) for probe in probes]
+    for threshold in (None, 0.7):
+        assert index.query_many(probes, threshold) == [index.query(probe, threshold) for probe in probes]
+    assert index.query_many(probes) == expected
+    assert sum(map(len, expected)) > 700
+    assert index.query_many(np.empty((0, NUM_PERM), dtype=np.uint32)) == []
+    assert MemoryIndex().query_many(probes[:3]) == [[], [], []]

@@ -16,12 +16,13 @@ from masthead.jsonlines import read_records
 BATCH_SIZE = 500
 
 
-def register(subparsers: Any) -> None:
-    classify = subparsers.add_parser("classify", help="add lang and seven category scores to JSON Lines texts")
-    classify.add_argument("--input", type=Path, help="JSON Lines with a `text` field per line (default stdin)")
-    classify.add_argument("--output", type=Path, help="where to write the scored lines (default stdout)")
-    classify.set_defaults(func=classify_handler)
-    train = subparsers.add_parser("train", help="rebuild the shipped classifiers and model card from the data")
+def define_classify(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", type=Path, help="JSON Lines with a `text` field per line (default stdin)")
+    parser.add_argument("--output", type=Path, help="where to write the scored lines (default stdout)")
+    parser.set_defaults(func=classify_handler)
+
+
+def define_train(train: argparse.ArgumentParser) -> None:
     train.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="labelled data directory")
     train.add_argument("--output", type=Path, help="artifact directory (default: the installed package)")
     train.add_argument("--evaluation", type=Path,

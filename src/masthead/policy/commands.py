@@ -18,9 +18,8 @@ from masthead.policy.packs import PACK_NAMES, load_pack
 from masthead.settings import load_settings
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    policy = subparsers.add_parser("policy", help="check and test policy files")
-    commands = policy.add_subparsers(dest="policy_command", required=True, metavar="COMMAND")
+def define(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="policy_command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="compile and type-check a policy file")
     check.add_argument("file", metavar="FILE", help=f"a policy TOML file, or a pack: {', '.join(PACK_NAMES)}")
     check.set_defaults(func=check_command)

@@ -7,19 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 
 from masthead.jsonlines import InputError, read_records
 from masthead.reprint.index import MemoryIndex
 from masthead.reprint.minhash import DEFAULT_THRESHOLD, Signature, sign_many
-from masthead.reprint.rebuild import rebuild_handler
 
 BATCH = 256
 
 
-def register(subparsers: Any) -> None:
-    reprint = subparsers.add_parser("reprint", help="near-duplicate (reprint) detection")
-    commands = reprint.add_subparsers(dest="reprint_command", required=True, metavar="SUBCOMMAND")
+def define(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="reprint_command", required=True, metavar="SUBCOMMAND")
     match = commands.add_parser("match", help="for each query text, the corpus texts it is a copy of")
     match.add_argument("--corpus", type=Path, required=True, help="JSON Lines with `id` and `text`")
     match.add_argument("--queries", type=Path, required=True, help="JSON Lines with `id` and `text`")
@@ -31,7 +30,15 @@ def register(subparsers: Any) -> None:
     )
     match.set_defaults(func=match_handler)
     rebuild = commands.add_parser("rebuild", help="re-sign every published post into the shared index")
-    rebuild.set_defaults(func=rebuild_handler, uses_database=True)
+    rebuild.set_defaults(func=_rebuild, uses_database=True)
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from masthead.reprint.rebuild import (
+        rebuild_handler,  # the database's modules, which `match` does without
+    )
+
+    return rebuild_handler(args)
 
 
 def _batches(path: Path) -> Iterator[tuple[list[Any], list[Signature | None]]]:
@@ -61,15 +68,19 @@ def match_handler(args: argparse.Namespace) -> int:
     index = MemoryIndex(threshold=args.threshold)
     corpus_ids: list[Any] = []
     for batch_ids, signatures in _batches(args.corpus):
-        for corpus_id, signature in zip(batch_ids, signatures):
-            if signature is not None:
-                index.add(len(corpus_ids), signature)
-            corpus_ids.append(corpus_id)
+        rows = [row for row, signature in enumerate(signatures, len(corpus_ids)) if signature is not None]
+        if rows:
+            index.add_many(rows, np.stack([signature for signature in signatures if signature is not None]))
+        corpus_ids.extend(batch_ids)
     out = sys.stdout.buffer
     for batch_ids, signatures in _batches(args.queries):
+        present = [signature for signature in signatures if signature is not None]
+        found = iter(index.query_many(np.stack(present))) if present else iter(())
+        lines = []
         for query_id, signature in zip(batch_ids, signatures):
-            found = index.query(signature) if signature is not None else []
-            matches = [{"id": corpus_ids[match.doc_id], "similarity": match.similarity} for match in found]
-            out.write(orjson.dumps({"id": query_id, "matches": matches}) + b"\n")
+            matches = next(found) if signature is not None else []
+            lines.append(orjson.dumps({"id": query_id, "matches": [
+                {"id": corpus_ids[match.doc_id], "similarity": match.similarity} for match in matches]}))
+        out.write(b"\n".join(lines) + b"\n")
     out.flush()
     return 0

@@ -2,7 +2,7 @@
 
 Band keys live in sorted runs merged like a log-structured merge tree, plus a small unsorted tail, so adding
 is amortised O(log n); each run has a directory of its keys by their top bits, so looking a key up reads two
-nearby places per run. `query_and_add_many` looks a whole batch up at once. Rows are int32: an index holds
+nearby places per run. `query_many` and `query_and_add_many` look a whole batch up at once. Rows are int32: an index holds
 fewer than 2**31 documents (a terabyte of signatures). The persistent index keeps the same data as rows:
 (band_key, doc_id) and (doc_id, signature bytes); see `band_keys` and `to_bytes` in `minhash`.
 """
@@ -242,7 +242,20 @@ class MemoryIndex:
         self._signatures[first : first + count] = signatures
         self._size += count
         self._push(_Run(sorted_keys, (documents + first).astype(np.int32), presorted=True))
-        return self._ranked(pairs // size, pairs % size, first, count, self.threshold if threshold is None else threshold)
+        return self._ranked(pairs // size, pairs % size, signatures, self.threshold if threshold is None else threshold)
+
+    def query_many(self, signatures: npt.NDArray[np.uint32], threshold: float | None = None) -> list[list[Match]]:
+        """`query` for each of many signatures, without adding them, with a few numpy calls per batch instead of
+        per document."""
+        count = len(signatures)
+        self._flush_tail()
+        if count == 0 or not self._runs:
+            return [[] for _ in range(count)]
+        flat = band_key_matrix(signatures).reshape(-1)
+        order = np.argsort(flat, kind="stable")
+        pairs = _distinct(np.concatenate(self._indexed_pairs(flat[order], order // BANDS, self._size)))
+        return self._ranked(pairs // self._size, pairs % self._size, signatures,
+                            self.threshold if threshold is None else threshold)
 
     def _indexed_pairs(self, keys: npt.NDArray[np.int64], documents: npt.NDArray[np.int64], size: int
                        ) -> list[npt.NDArray[np.int64]]:
@@ -254,14 +267,15 @@ class MemoryIndex:
             pairs.append(documents[positions] * size + rows)
         return pairs
 
-    def _ranked(self, queries: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], first: int, count: int,
+    def _ranked(self, queries: npt.NDArray[np.int64], rows: npt.NDArray[np.int64], signatures: npt.NDArray[np.uint32],
                 threshold: float) -> list[list[Match]]:
-        """Each query's distinct candidate rows at or above threshold, best first, ties by id, one match per id."""
+        """Each query's (a position in `signatures`) distinct candidate rows at or above threshold, best first,
+        ties by id, one match per id."""
+        count = len(signatures)
         agreeing = np.empty(len(rows), dtype=np.int64)
         for start in range(0, len(rows), _PAIR_CHUNK):
             chunk = slice(start, start + _PAIR_CHUNK)
-            agreeing[chunk] = np.count_nonzero(
-                self._signatures[rows[chunk]] == self._signatures[first + queries[chunk]], axis=1)
+            agreeing[chunk] = np.count_nonzero(self._signatures[rows[chunk]] == signatures[queries[chunk]], axis=1)
         keep = np.flatnonzero(agreeing >= threshold * NUM_PERM)
         queries, ids, agreeing = queries[keep], self._ids[rows[keep]], agreeing[keep]
         best_per_id = np.lexsort((-agreeing, ids, queries))

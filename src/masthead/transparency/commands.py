@@ -30,9 +30,8 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    transparency = subparsers.add_parser("transparency", help="statements of reasons for the public record")
-    commands = transparency.add_subparsers(dest="transparency_command", required=True, metavar="ACTION")
+def define(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="transparency_command", required=True, metavar="ACTION")
     export_parser = commands.add_parser("export", help="statements of reasons in the EU DSA Transparency Database schema")
     export_parser.add_argument("--format", choices=("json", "csv"), default="json")
     export_parser.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD, UTC)")
