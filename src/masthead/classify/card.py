@@ -5,10 +5,12 @@ import math
 from collections.abc import Mapping, Sequence
 
 from masthead.classify.artifacts import Manifest
-from masthead.classify.corpus import Example
+from masthead.classify.corpus import (ARTICLE_CHUNKS_PER_TOPIC, NEWS_CHUNKS_PER_TOPIC, NEWS_HEADLINES_PER_TOPIC,
+                                      Example)
 from masthead.classify.evaluation import Row
 from masthead.classify.features import WORD_ORDERS
-from masthead.classify.fitting import CALIBRATION_FOLDS, REGULARISATION_C, REGULARISATION_C_BY_CATEGORY
+from masthead.classify.fitting import (CALIBRATION_FOLDS, HARD_NEGATIVE_SCORE, HARD_NEGATIVE_WEIGHT, REGULARISATION_C,
+                                       REGULARISATION_C_BY_CATEGORY)
 from masthead.classify.handwritten import EVERYDAY, HARD_NEGATIVES, POSITIVES
 
 _LABEL_MAPPING = """\
@@ -23,12 +25,19 @@ _LABEL_MAPPING = """\
 | rumor | CED and EANN `rumor`; LIAR `pants-fire` and `false` | **ordinary news**, CED and EANN `non-rumor`; LIAR `mostly-true` and `true` (middle grades dropped) |
 
 **Ordinary news** is the main negative class of every harm head: from THUCNews (train and train-extra, 10 topics),
-TNEWS (15 topics), AG News (4 topics), BBC (2 topics) and Sohu articles, per topic up to 300 single headlines (1,500 for
-the sexual head, whose commonest false holds were short Chinese headlines), up to
-120 chunks of 12-headline digests of that topic, and up to 1,200 chunks of full articles (each article cut into
-paragraphs and then into the classifier's chunks), about 14,000 texts per head. One news text in five (by a hash
-of the text, `masthead/classify/news.py`) is never trained on by any harm head: those rows are where
-`benchmarks/false_holds.py` measures false holds.
+TNEWS (15 topics), AG News (4 topics), BBC (2 topics) and Sohu articles, per topic up to {headlines:,} single
+headlines (every headline of the smaller topics), up to {digest_chunks} chunks of 12-headline digests of that topic,
+and up to {article_chunks:,} chunks of full articles (each article cut into paragraphs and then into the classifier's
+chunks), about {news_rows:,} texts per head. One news text in five (by a hash of the text,
+`masthead/classify/news.py`) is never trained on by any harm head: those rows are where `benchmarks/false_holds.py`
+measures false holds.
+
+**Hard-negative mining.** Each harm head is fitted twice. The first round's out-of-fold models (each scores only
+rows it did not train on) pick the ordinary news they score at {hard_score:g} or more after calibration; in the
+second round, whose models ship, those rows weigh {hard_weight:g} times as much. Calibration (the Platt and length
+terms) is fitted on the second round's out-of-fold logits with the examples' own weights, so a score still means
+the share of such texts that are harmful in the training mix. The mined rows come only from the news the heads
+train on, never from the rows the false-hold table measures.
 """
 
 _FAILURE_MODES = """\
@@ -99,15 +108,15 @@ def _figure(value: float) -> str:
 
 def quality_table(rows: Sequence[Row]) -> str:
     lines = [
-        "| category | slice | n | positives | P | R | F1 | macro-F1 | AUPRC | ECE | baseline F1 | baseline macro-F1 | baseline AUPRC | baseline ECE |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| category | slice | n | positives | P | R | F1 | macro-F1 | AUPRC | ECE | R at policy | baseline F1 | baseline macro-F1 | baseline AUPRC | baseline ECE |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         ours, theirs = row.ours, row.baseline
         lines.append(
             f"| {row.category} | {row.slice} | {row.size} | {row.positives} | {_figure(ours.precision)} | "
             f"{_figure(ours.recall)} | {_figure(ours.f1)} | {_figure(ours.macro_f1)} | {_figure(ours.auprc)} | "
-            f"{_figure(ours.ece)} | {_figure(theirs.f1)} | {_figure(theirs.macro_f1)} | {_figure(theirs.auprc)} | "
+            f"{_figure(ours.ece)} | {_figure(ours.recall_at_policy)} | {_figure(theirs.f1)} | {_figure(theirs.macro_f1)} | {_figure(theirs.auprc)} | "
             f"{_figure(theirs.ece)} |"
         )
     return "\n".join(lines)
@@ -120,6 +129,14 @@ def _handwritten_counts() -> str:
     lines.extend(f"| hard negatives (terrorism, sexual, violence) | {lang} | {len(texts)} |" for lang, texts in HARD_NEGATIVES.items())
     lines.extend(f"| everyday negatives (every head) | {lang} | {len(texts)} |" for lang, texts in EVERYDAY.items())
     return "\n".join(lines)
+
+
+def _label_mapping(tasks: Mapping[str, Sequence[Example]], harm_heads: Sequence[str]) -> str:
+    news = [sum(1 for example in tasks[name] if example.group and not example.label) for name in harm_heads
+            if name in tasks]
+    return _LABEL_MAPPING.format(headlines=NEWS_HEADLINES_PER_TOPIC, digest_chunks=NEWS_CHUNKS_PER_TOPIC,
+                                 article_chunks=ARTICLE_CHUNKS_PER_TOPIC, news_rows=int(round(sum(news) / max(len(news), 1), -3)),
+                                 hard_score=HARD_NEGATIVE_SCORE, hard_weight=HARD_NEGATIVE_WEIGHT)
 
 
 def _task_sizes(tasks: Mapping[str, Sequence[Example]]) -> str:
@@ -178,7 +195,7 @@ Files (never copied into the package):
 `cold/dev.jsonl`, `tweeteval-hate/dev.jsonl`, `tweeteval-offensive/dev.jsonl`, `edos-sexism/dev.jsonl` and
 `liar/dev.jsonl` are never trained on; the first four are the hate head's independent tests.
 
-{_LABEL_MAPPING}
+{_label_mapping(tasks, manifest.max_over_chunks)}
 Every head also gets the hand-written everyday posts (below) as negatives; "samples" are 1,500 rows per file
 drawn with a fixed seed. Exact duplicate texts are removed per category (a text labelled both ways keeps its positive label).
 
