@@ -28,6 +28,9 @@ SEXUAL_TERMS_WEIGHT = 0.3
 # for training. Short headlines were the commonest false holds, so each head takes up to 1,500 per topic (every
 # headline of the smaller topics) and hard-negative mining (`fitting`) weighs the ones it finds hard.
 NEWS_HEADLINES_PER_TOPIC = 1500
+# The sexual head takes every headline the heads may train on: its positives are largely a term list, whose words
+# (卖淫, 裸照, 强奸, ...) are also the words of crime and entertainment news, which held-out headlines then tripped.
+SEXUAL_NEWS_HEADLINES_PER_TOPIC = 100_000
 NEWS_CHUNKS_PER_TOPIC = 120
 ARTICLE_CHUNKS_PER_TOPIC = 1200
 IN_CONTEXT_COPIES = 3
@@ -221,7 +224,7 @@ def sexual(src: Sources) -> TaskData:
     task.add(src.sample("cold/train.jsonl", SEXUAL_TERMS_SAMPLE, where=lambda row: row["label"] == "safe"), "cold", _negative)
     _handwritten(task, "sexual", negatives=True)
     _in_context(task, src)
-    _news(task, src)
+    _news(task, src, SEXUAL_NEWS_HEADLINES_PER_TOPIC)
     _background(task, src, HARM_BACKGROUND)
     return task
 
