@@ -26,7 +26,8 @@ _LABEL_MAPPING = """\
 
 **Ordinary news** is the main negative class of every harm head: from THUCNews (train and train-extra, 10 topics),
 TNEWS (15 topics), AG News (4 topics), BBC (2 topics) and Sohu articles, per topic up to {headlines:,} single
-headlines (every headline of the smaller topics), up to {digest_chunks} chunks of 12-headline digests of that topic,
+headlines (every headline of the smaller topics; the sexual head every headline of every topic, as its false holds
+were crime and entertainment headlines sharing the term list's words), up to {digest_chunks} chunks of 12-headline digests of that topic,
 and up to {article_chunks:,} chunks of full articles (each article cut into paragraphs and then into the classifier's
 chunks), about {news_rows:,} texts per head. One news text in five (by a hash of the text,
 `masthead/classify/news.py`) is never trained on by any harm head: those rows are where `benchmarks/false_holds.py`
