@@ -64,3 +64,16 @@ def test_calibration_with_the_chunk_count() -> None:
     expected = 1 / (1 + np.exp(-np.array([1.5, 2.0 - np.log(4.0)])))
     np.testing.assert_allclose(probabilities[0], expected, rtol=1e-5)
     assert heads.calibrate(logits)[0] == pytest.approx(1 / (1 + np.exp(-np.array([1.5, 2.0]))), rel=1e-5)
+
+
+def test_hard_negatives_are_ordinary_news_scored_high_by_a_model_that_did_not_train_on_it() -> None:
+    from masthead.classify.fitting import hard_negatives
+
+    examples = ([Example(f"news{i}", 0, "thucnews", "zh", group="thucnews:society") for i in range(100)]
+                + [Example(f"chat{i}", 0, "cold", "zh") for i in range(100)]
+                + [Example(f"harm{i}", 1, "harm", "zh") for i in range(100)])
+    labels = np.array([example.label for example in examples], dtype=np.int64)
+    logits = np.r_[np.full(100, -4.0), np.full(100, -4.0), np.full(100, 4.0)]
+    logits[[3, 150]] = 4.0  # one news headline and one chat line look like the positives
+    hard = hard_negatives(examples, labels, logits, np.ones(labels.size))
+    assert np.flatnonzero(hard).tolist() == [3]

@@ -65,3 +65,21 @@ def test_artifacts_of_an_older_feature_scheme_are_refused(tmp_path: Path) -> Non
 def test_the_topic_heads_are_regularised_less_than_the_harm_heads() -> None:
     assert regularisation("political_news") > REGULARISATION_C
     assert regularisation("hate") == REGULARISATION_C
+
+
+def test_recall_at_the_policy_threshold() -> None:
+    labels = np.array([1, 1, 1, 1, 0], dtype=np.int64)
+    result = quality(labels, np.array([0.95, 0.85, 0.7, 0.2, 0.9]), policy_threshold=0.8)
+    assert result.recall_at_policy == pytest.approx(0.5)
+    assert np.isnan(quality(labels, np.array([0.9, 0.9, 0.9, 0.9, 0.1])).recall_at_policy)
+
+
+def test_the_policy_thresholds_of_the_quality_figures_are_the_default_packs() -> None:
+    from masthead.classify.evaluation import POLICY_THRESHOLDS
+    from masthead.policy.packs import load_pack
+
+    conditions = [rule.when for rule in load_pack("news-credential").rules]
+    for category, threshold in POLICY_THRESHOLDS.items():
+        lowest = sorted(float(part.split(">=")[1].split()[0]) for when in conditions
+                        for part in when.split("&&") + when.split("||") if f"scores.{category} >=" in part)
+        assert lowest and lowest[0] == threshold, (category, lowest)

@@ -38,6 +38,10 @@ NEVER_TRAINED: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# The lowest score at which a harm rule of the default policy (`news-credential`) holds or rejects a post.
+POLICY_THRESHOLDS: dict[str, float] = {"terrorism": 0.5, "sexual": 0.6, "violence": 0.8, "hate": 0.8, "rumor": 0.7}
+
+
 @dataclass(frozen=True)
 class Row:
     category: str
@@ -76,7 +80,9 @@ def _labels(examples: Sequence[Example]) -> npt.NDArray[np.int64]:
 
 def _rows(category: str, name: str, labels: npt.NDArray[np.int64], ours: npt.NDArray[np.float64],
           baseline: npt.NDArray[np.float64]) -> Row:
-    return Row(category, name, int(labels.size), int(labels.sum()), quality(labels, ours), quality(labels, baseline))
+    threshold = POLICY_THRESHOLDS.get(category)
+    return Row(category, name, int(labels.size), int(labels.sum()), quality(labels, ours, threshold),
+               quality(labels, baseline, threshold))
 
 
 def evaluate(tasks: Mapping[str, Sequence[Example]], data_dir: Path, *, cross_set: bool = True) -> list[Row]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,11 @@ CALIBRATION_FOLDS = 3  # 5 before issue 14; 3 keeps `masthead train` within its 
 # (one topic of one news set, or one source), as many of them with one positive chunk put in as the head's training
 # rows have positives (by weight), so that the length term does not absorb a difference in base rate.
 MAX_POST_CHUNKS = 24
+# Hard-negative mining of the harm heads: ordinary news (the negatives that carry a `group`) whose first-round
+# out-of-fold probability reaches HARD_NEGATIVE_SCORE weighs HARD_NEGATIVE_WEIGHT times as much in the second round,
+# whose models ship. Calibration keeps the original weights: mining is a way of fitting, not a change of population.
+HARD_NEGATIVE_SCORE = 0.2
+HARD_NEGATIVE_WEIGHT = 5.0
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,8 @@ class _Prepared:
     examples: Sequence[Example]
     features: sp.csr_matrix
     labels: npt.NDArray[np.int64]
-    weights: npt.NDArray[np.float64]
+    weights: npt.NDArray[np.float64]  # what the logistic regressions fit with (hard negatives up-weighted)
+    calibration_weights: npt.NDArray[np.float64]  # the examples' own weights
     c: float
     document: bool
     folds: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]
@@ -120,10 +126,26 @@ class _Prepared:
 
 def _prepare(examples: Sequence[Example], c: float, document: bool) -> _Prepared:
     labels = np.array([example.label for example in examples], dtype=np.int64)
+    weights = np.array([example.weight for example in examples], dtype=np.float64)
     splitter = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=SEED)
-    return _Prepared(examples, featurize([example.text for example in examples]).matrix, labels,
-                     np.array([example.weight for example in examples], dtype=np.float64), c, document,
-                     list(splitter.split(np.zeros(labels.size), labels)))
+    return _Prepared(examples, featurize([example.text for example in examples]).matrix, labels, weights, weights,
+                     c, document, list(splitter.split(np.zeros(labels.size), labels)))
+
+
+def hard_negatives(examples: Sequence[Example], labels: npt.NDArray[np.int64], out_of_fold: npt.NDArray[np.float64],
+                   weights: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Ordinary news (negatives with a `group`) that a model not trained on it, Platt-calibrated, scores at
+    HARD_NEGATIVE_SCORE or more."""
+    a, b = _platt(out_of_fold, labels, weights)
+    probability = 1.0 / (1.0 + np.exp(-np.clip(a * out_of_fold + b, -40.0, 40.0)))
+    news = np.array([example.label == 0 and bool(example.group) for example in examples])
+    return np.asarray(news & (probability >= HARD_NEGATIVE_SCORE), dtype=np.bool_)
+
+
+def _mined(prepared: _Prepared, out_of_fold: npt.NDArray[np.float64]) -> _Prepared:
+    hard = hard_negatives(prepared.examples, prepared.labels, out_of_fold, prepared.calibration_weights)
+    weights = np.where(hard, prepared.calibration_weights * HARD_NEGATIVE_WEIGHT, prepared.calibration_weights)
+    return replace(prepared, weights=weights)
 
 
 def _run(prepared: _Prepared, fold: int) -> npt.NDArray[np.float64] | LogisticRegression:
@@ -137,23 +159,41 @@ def _run(prepared: _Prepared, fold: int) -> npt.NDArray[np.float64] | LogisticRe
     return np.asarray(model.decision_function(prepared.features[test_index]), dtype=np.float64)
 
 
+def _out_of_fold(item: _Prepared, index: int, outputs: dict[tuple[int, int], object]) -> npt.NDArray[np.float64]:
+    out_of_fold = np.zeros(item.labels.size, dtype=np.float64)
+    for fold, (_, test_index) in enumerate(item.folds):
+        out_of_fold[test_index] = outputs[(index, fold)]
+    return out_of_fold
+
+
+def _run_jobs(prepared: Sequence[_Prepared], jobs: list[tuple[int, int]], threads: int) -> dict[tuple[int, int], object]:
+    jobs = sorted(jobs, key=lambda job: -prepared[job[0]].labels.size)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return dict(zip(jobs, pool.map(lambda job: _run(prepared[job[0]], job[1]), jobs)))
+
+
 def fit_many(specs: Sequence[tuple[Sequence[Example], float, bool]], threads: int = FIT_THREADS) -> list[FittedHead]:
     """fit_head for several (examples, C, document) at once: every fold's fit and every final fit is one job of a
-    thread pool (liblinear releases the GIL), the largest first. The results do not depend on the thread count."""
+    thread pool (liblinear releases the GIL), the largest first. Document (harm) heads are fitted in two rounds:
+    the first round's out-of-fold scores pick the hard negatives the second round up-weights. The results do not
+    depend on the thread count."""
     prepared = [_prepare(examples, c, document) for examples, c, document in specs]
-    jobs = sorted(((index, fold) for index, item in enumerate(prepared) for fold in range(len(item.folds) + 1)),
-                  key=lambda job: -prepared[job[0]].labels.size)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        outputs = dict(zip(jobs, pool.map(lambda job: _run(prepared[job[0]], job[1]), jobs)))
+    mining = [index for index, item in enumerate(prepared) if item.document]
+    if mining:
+        first = _run_jobs(prepared, [(index, fold) for index in mining for fold in range(len(prepared[index].folds))],
+                          threads)
+        for index in mining:
+            prepared[index] = _mined(prepared[index], _out_of_fold(prepared[index], index, first))
+    outputs = _run_jobs(prepared, [(index, fold) for index, item in enumerate(prepared)
+                                   for fold in range(len(item.folds) + 1)], threads)
     fitted = []
     for index, item in enumerate(prepared):
-        out_of_fold = np.zeros(item.labels.size, dtype=np.float64)
-        for fold, (_, test_index) in enumerate(item.folds):
-            out_of_fold[test_index] = outputs[(index, fold)]
+        out_of_fold = _out_of_fold(item, index, outputs)
         if item.document:
-            platt_a, platt_b, platt_length = _document_platt(out_of_fold, item.labels, item.weights, item.examples)
+            platt_a, platt_b, platt_length = _document_platt(out_of_fold, item.labels, item.calibration_weights,
+                                                             item.examples)
         else:
-            (platt_a, platt_b), platt_length = _platt(out_of_fold, item.labels, item.weights), 0.0
+            (platt_a, platt_b), platt_length = _platt(out_of_fold, item.labels, item.calibration_weights), 0.0
         model = outputs[(index, len(item.folds))]
         assert isinstance(model, LogisticRegression)
         fitted.append(FittedHead(weights=model.coef_[0].astype(np.float32), bias=float(model.intercept_[0]),

@@ -18,6 +18,7 @@ class Quality:
     macro_f1: float
     auprc: float
     ece: float
+    recall_at_policy: float = float("nan")  # recall at the lowest score the default policy holds (harm heads)
 
 
 def expected_calibration_error(labels: npt.NDArray[np.int64], probabilities: npt.NDArray[np.float64]) -> float:
@@ -31,7 +32,8 @@ def expected_calibration_error(labels: npt.NDArray[np.int64], probabilities: npt
     return float(total / labels.size)
 
 
-def quality(labels: npt.NDArray[np.int64], probabilities: npt.NDArray[np.float64]) -> Quality:
+def quality(labels: npt.NDArray[np.int64], probabilities: npt.NDArray[np.float64],
+            policy_threshold: float | None = None) -> Quality:
     predicted = (probabilities >= 0.5).astype(np.int64)
     precision, recall, f1, _ = precision_recall_fscore_support(labels, predicted, average="binary", zero_division=0)
     has_both = 0 < labels.sum() < labels.size
@@ -40,4 +42,6 @@ def quality(labels: npt.NDArray[np.int64], probabilities: npt.NDArray[np.float64
         macro_f1=float(f1_score(labels, predicted, average="macro", zero_division=0)),
         auprc=float(average_precision_score(labels, probabilities)) if has_both else float("nan"),
         ece=expected_calibration_error(labels, probabilities),
+        recall_at_policy=(float((probabilities[labels == 1] >= policy_threshold).mean())
+                          if policy_threshold is not None and labels.sum() else float("nan")),
     )
