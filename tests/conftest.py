@@ -37,13 +37,18 @@ def service_unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-async def _recreate_postgres_database() -> None:
+async def postgres_admin(*statements: str) -> None:
+    """Run statements (CREATE or DROP DATABASE) on the server's administrative database."""
     connection = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=3)
     try:
-        await connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_TEST_DB} WITH (FORCE)")
-        await connection.execute(f"CREATE DATABASE {POSTGRES_TEST_DB}")
+        for statement in statements:
+            await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def _recreate_postgres_database() -> None:
+    await postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_TEST_DB} WITH (FORCE)", f"CREATE DATABASE {POSTGRES_TEST_DB}")
 
 
 @pytest.fixture(scope="session")
@@ -54,11 +59,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def _drop_postgres_database() -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=3)
-    try:
-        await connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_TEST_DB} WITH (FORCE)")
-    finally:
-        await connection.close()
+    await postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_TEST_DB} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")

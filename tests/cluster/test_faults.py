@@ -24,7 +24,7 @@ import pytest
 
 from scripts.cluster import Cluster, PrivateRedis, free_base_port
 from tests.cluster.traffic import Publisher, Subscriber, Traffic, sign_up_with_channel
-from tests.conftest import POSTGRES_ADMIN_DSN, POSTGRES_TEST_DB, service_unavailable
+from tests.conftest import POSTGRES_ADMIN_DSN, POSTGRES_TEST_DB, postgres_admin, service_unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -51,23 +51,15 @@ def _query(sql: str, *args: Any) -> list[asyncpg.Record]:
     return asyncio.run(run())
 
 
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=3)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
     try:
-        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        asyncio.run(_admin(f"CREATE DATABASE {DATABASE}"))
+        asyncio.run(postgres_admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        asyncio.run(postgres_admin(f"CREATE DATABASE {DATABASE}"))
     except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
         service_unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_DSN}: {exc}")
     yield DATABASE_URL
-    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+    asyncio.run(postgres_admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
 
 
 @pytest.fixture(scope="module")

@@ -15,17 +15,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from masthead.store.migrate import alembic_config
 from masthead.store.posts import insert_posts_txn
-from tests.conftest import POSTGRES_ADMIN_DSN, service_unavailable
+from tests.conftest import POSTGRES_ADMIN_DSN, postgres_admin, service_unavailable
 
 MIGRATION_DB = f"masthead_migrate_{os.getpid()}"
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=3)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -34,12 +26,12 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         yield f"sqlite+aiosqlite:///{tmp_path / 'migrate.db'}"
         return
     try:
-        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)"))
-        asyncio.run(_admin(f"CREATE DATABASE {MIGRATION_DB}"))
+        asyncio.run(postgres_admin(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)"))
+        asyncio.run(postgres_admin(f"CREATE DATABASE {MIGRATION_DB}"))
     except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
         service_unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_DSN}: {exc}")
     yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{MIGRATION_DB}"
-    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)"))
+    asyncio.run(postgres_admin(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)"))
 
 
 async def _run(url: str, *statements: str) -> list[tuple[object, ...]]:

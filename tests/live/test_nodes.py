@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
+from fastapi import FastAPI
 from websockets.sync.client import connect as websocket_connect
 
 from masthead.api.app import create_app
@@ -24,6 +27,27 @@ from tests.live_server import serving
 from tests.messaging.conftest import HttpPerson
 
 BURST = 20
+
+
+@contextmanager
+def two_nodes(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, str, FastAPI]]:
+    """Node A (with the pipeline worker) and node B (without), on an emptied PostgreSQL database, both subscribed
+    to Redis: their base URLs and node B's app. Neither node polls within a test's patience, so only Redis can
+    tell node B what node A's worker published."""
+    bus = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        bus.ping()
+    except (redis.RedisError, OSError) as exc:
+        service_unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    asyncio.run(_truncate_postgres(postgres_url))
+    settings = Settings(database_url=postgres_url, redis_url=REDIS_URL, data_dir=str(tmp_path / "data"),
+                        pipeline_poll_seconds=0.05, live_poll_seconds=60.0, live_heartbeat_seconds=60.0)
+    node_a = create_app(Context.create(settings, hasher=FAST_HASHER))
+    node_b = create_app(Context.create(settings, hasher=FAST_HASHER), run_worker=False)
+    already = dict(bus.pubsub_numsub(CHANNEL)).get(CHANNEL.encode(), 0)
+    with serving(node_a) as a, serving(node_b) as b:
+        _wait_for_subscribers(bus, already + 2)
+        yield a, b, node_b
 
 
 def _wait_for_subscribers(client: redis.Redis, count: int) -> None:
@@ -54,20 +78,7 @@ def _wait_for_listeners(hub: Hub, count: int) -> None:
 
 @pytest.mark.slow
 def test_a_post_through_node_a_reaches_node_b_and_a_killed_client_resumes(postgres_url: str, tmp_path: Path) -> None:
-    bus = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        bus.ping()
-    except (redis.RedisError, OSError) as exc:
-        service_unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
-    asyncio.run(_truncate_postgres(postgres_url))
-    # Neither node polls within the test's patience: only Redis can tell node B that node A's worker published.
-    settings = Settings(database_url=postgres_url, redis_url=REDIS_URL, data_dir=str(tmp_path / "data"),
-                        pipeline_poll_seconds=0.05, live_poll_seconds=60.0, live_heartbeat_seconds=60.0)
-    node_a = create_app(Context.create(settings, hasher=FAST_HASHER))
-    node_b = create_app(Context.create(settings, hasher=FAST_HASHER), run_worker=False)
-    already = dict(bus.pubsub_numsub(CHANNEL)).get(CHANNEL.encode(), 0)
-    with serving(node_a) as a, serving(node_b) as b, httpx.Client(timeout=10) as client:
-        _wait_for_subscribers(bus, already + 2)
+    with two_nodes(postgres_url, tmp_path) as (a, b, node_b), httpx.Client(timeout=10) as client:
         token = _sign_up(a, "alice")
         assert client.post(f"{a}/api/v1/channels", headers={"Authorization": f"Bearer {token}"},
                            json={"handle": "alice_news", "name": "Alice"}).status_code == 201
@@ -111,19 +122,7 @@ def test_a_message_through_node_a_reaches_a_device_on_node_b_and_a_killed_client
     """A device streaming its feed on node B (SSE and WebSocket) gets a private message sent through node A,
     woken by Redis alone; cut off mid-burst of posts and messages, it comes back with its last event id and gets
     every post and every message exactly once."""
-    bus = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        bus.ping()
-    except (redis.RedisError, OSError) as exc:
-        service_unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
-    asyncio.run(_truncate_postgres(postgres_url))
-    settings = Settings(database_url=postgres_url, redis_url=REDIS_URL, data_dir=str(tmp_path / "data"),
-                        pipeline_poll_seconds=0.05, live_poll_seconds=60.0, live_heartbeat_seconds=60.0)
-    node_a = create_app(Context.create(settings, hasher=FAST_HASHER))
-    node_b = create_app(Context.create(settings, hasher=FAST_HASHER), run_worker=False)
-    already = dict(bus.pubsub_numsub(CHANNEL)).get(CHANNEL.encode(), 0)
-    with serving(node_a) as a, serving(node_b) as b, httpx.Client(timeout=10) as client:
-        _wait_for_subscribers(bus, already + 2)
+    with two_nodes(postgres_url, tmp_path) as (a, b, node_b), httpx.Client(timeout=10) as client:
         alice = HttpPerson(a, "alice")
         bob = HttpPerson(a, "bob")
         alice.call("POST", "/api/v1/channels", json={"handle": "alice_news", "name": "Alice"})
