@@ -44,16 +44,17 @@ def _statuses(operation: dict[str, Any]) -> set[str]:
 def test_a_new_route_gets_its_error_responses_from_its_shape() -> None:
     document = _app_with_new_routes().openapi()
     add = document["paths"]["/api/v1/channels/{handle}/notes"]["post"]
-    assert _statuses(add) == {"201", "400", "401", "404", "409", "413", "422", "429"}
+    assert _statuses(add) == {"201", "400", "401", "404", "409", "413", "422", "429", "503"}
     limit_headers = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
     assert limit_headers <= set(add["responses"]["201"]["headers"])
     assert "Retry-After" in add["responses"]["429"]["headers"]
+    assert "Retry-After" in add["responses"]["503"]["headers"]  # a broken database connection
     assert add["security"] == [{"HTTPBearer": []}]
     listing = document["paths"]["/api/v1/notes"]["get"]
-    assert _statuses(listing) == {"200", "400", "401", "422"}
+    assert _statuses(listing) == {"200", "400", "401", "422", "503"}
     assert listing["security"] == [{"HTTPBearer": []}, {}]  # the token is optional there
     assert listing["parameters"][0]["schema"] == {"type": "string", "title": "Since"}  # never JSON null
-    for status in ("400", "401", "404", "409", "413", "422"):
+    for status in ("400", "401", "404", "409", "413", "422", "503"):
         schema = add["responses"][status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
     assert "HTTPValidationError" not in document["components"]["schemas"]

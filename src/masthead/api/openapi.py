@@ -6,6 +6,7 @@ so routes added later are covered without extra work:
 - a path parameter: 404 (nothing has that id or handle) and 422;
 - the bearer-token security scheme: 401 (no, a malformed or an unknown token);
 - a write method (POST, PUT, PATCH, DELETE): 429 (api.ratelimit counts every write);
+- every operation: 503 with Retry-After (its database connection broke; see store.database.connection_lost);
 - anything else a route can answer it declares with `responses=errors(403, 409, ...)`.
 
 Every error response has the schema of `{"error": {"code", "message"}}`."""
@@ -51,7 +52,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def derived_errors(method: str, operation: dict[str, Any]) -> set[int]:
     """What an operation can answer because of its shape, read from the operation's own description."""
-    statuses: set[int] = set()
+    statuses: set[int] = {503}
     if method.upper() in WRITE_METHODS:
         statuses.add(429)
     if "requestBody" in operation:
@@ -109,6 +110,8 @@ _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"ty
 
 
 def _limit_headers(method: str, responses: dict[str, Any]) -> None:
+    if "503" in responses:
+        responses["503"].setdefault("headers", {}).update(_RETRY_AFTER)
     if method.upper() not in WRITE_METHODS:
         return
     for status, response in responses.items():
@@ -153,7 +156,7 @@ def build_openapi(app: FastAPI, runtime_enums: Mapping[str, Callable[[], list[st
                 responses.setdefault(str(status), {"description": ERROR_DESCRIPTIONS[status]})
             _limit_headers(method, responses)
             for status, response in responses.items():
-                if status.startswith("4"):
+                if status.startswith(("4", "5")):
                     response["description"] = ERROR_DESCRIPTIONS.get(int(status), response.get("description", ""))
                     response["content"] = _error_content()
     return document
