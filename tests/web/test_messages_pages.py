@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from masthead.domain.accounts import Role
 from masthead.messaging.client import DeviceKeys, MessagingClient
@@ -228,13 +228,25 @@ def test_a_recipient_reports_a_message_only_with_consent(
     hal = _person(new_context, site, "dm_hal")
     conversation = _start(gina, site, "dm_hal")
     _send(gina, "Send me your bank password now")
+    # The page marks the conversation read after showing the messages; held back here, so the Report button is
+    # pressed while the page is still loading (where it once did nothing).
+    held: list[Route] = []
+    hal.route(re.compile(r"/messages/x/\d+/read$"), lambda route: held.append(route))
     hal.goto(site.url(f"/messages/{conversation}"))
     hal.get_by_role("button", name="Accept").click()
     # Keyboard only: the report button, the dialog's fields and its buttons.
     hal.get_by_role("button", name=re.compile("^Report")).focus()
+    for _ in range(250):  # until the page has asked to mark the conversation read (at most 5 s)
+        if held:
+            break
+        hal.wait_for_timeout(20)
+    assert held, "the page never marked the conversation read"
     hal.keyboard.press("Enter")
     dialog = hal.get_by_role("dialog", name="Report this message")
     expect(dialog).to_be_visible()
+    for route in held:
+        route.continue_()
+    hal.unroute(re.compile(r"/messages/x/\d+/read$"))
     expect(dialog.get_by_label("Why?")).to_be_focused()
     dialog.get_by_label("Why?").select_option("spam")
     dialog.get_by_role("button", name="Send report").focus()

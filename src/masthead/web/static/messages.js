@@ -236,6 +236,40 @@
     const status = document.getElementById("message-status");
     const warning = document.getElementById("key-warning");
     const seen = new Set();
+    // The report dialog is ready before the first await: a Report button can be pressed as soon as it is shown,
+    // while the page still loads (the dialog's constants were not yet defined then, and the press did nothing).
+    const dialog = document.getElementById("report-dialog");
+    const reportForm = document.getElementById("report-form");
+    const reportError = document.getElementById("report-error");
+    let reporting = null;
+    function openReport(messageId, plaintext, button) {
+      reporting = { messageId: messageId, plaintext: plaintext, button: button };
+      document.getElementById("report-quote").textContent = plaintext;
+      document.getElementById("report-consent").checked = false;
+      reportError.hidden = true;
+      dialog.showModal();
+    }
+    document.getElementById("report-cancel").addEventListener("click", function () { dialog.close(); reporting.button.focus(); });
+    reportForm.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      try {
+        await postJSON("/messages/x/reports", {
+          message_id: reporting.messageId, plaintext: reporting.plaintext,
+          reason: document.getElementById("report-reason").value,
+          comment: document.getElementById("report-comment").value,
+          consent: document.getElementById("report-consent").checked,
+        });
+      } catch (failure) {
+        reportError.textContent = failure.message;
+        reportError.hidden = false;
+        return;
+      }
+      dialog.close();
+      const done = document.createElement("span");
+      done.setAttribute("role", "status");
+      done.textContent = T.reported;
+      reporting.button.replaceWith(done);
+    });
     let me;
     try {
       me = await thisDevice();
@@ -395,38 +429,6 @@
       throw new Error(T.send_failed);
     }
 
-    const dialog = document.getElementById("report-dialog");
-    const reportForm = document.getElementById("report-form");
-    const reportError = document.getElementById("report-error");
-    let reporting = null;
-    function openReport(messageId, plaintext, button) {
-      reporting = { messageId: messageId, plaintext: plaintext, button: button };
-      document.getElementById("report-quote").textContent = plaintext;
-      document.getElementById("report-consent").checked = false;
-      reportError.hidden = true;
-      dialog.showModal();
-    }
-    document.getElementById("report-cancel").addEventListener("click", function () { dialog.close(); reporting.button.focus(); });
-    reportForm.addEventListener("submit", async function (event) {
-      event.preventDefault();
-      try {
-        await postJSON("/messages/x/reports", {
-          message_id: reporting.messageId, plaintext: reporting.plaintext,
-          reason: document.getElementById("report-reason").value,
-          comment: document.getElementById("report-comment").value,
-          consent: document.getElementById("report-consent").checked,
-        });
-      } catch (failure) {
-        reportError.textContent = failure.message;
-        reportError.hidden = false;
-        return;
-      }
-      dialog.close();
-      const done = document.createElement("span");
-      done.setAttribute("role", "status");
-      done.textContent = T.reported;
-      reporting.button.replaceWith(done);
-    });
   }
 
   async function verifyPage() {
