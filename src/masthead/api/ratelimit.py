@@ -64,14 +64,15 @@ class RedisCounts:
     While Redis cannot be reached this process counts alone (a write is never refused for Redis's sake)."""
 
     def __init__(self, client: redis.Redis, prefix: str = REDIS_PREFIX) -> None:
+        from redis.exceptions import RedisError  # Redis is imported only when configured
+
         self.client = client
         self.prefix = prefix
         self.fallback = LocalCounts()
+        self._unreachable: tuple[type[Exception], ...] = (RedisError, OSError)
         self._warned_window = -1
 
     async def add(self, key: str, window_index: int, window_seconds: float) -> int:
-        import redis.asyncio as redis
-
         name = f"{self.prefix}{window_index}:{key}"
         try:
             async with self.client.pipeline(transaction=False) as pipe:
@@ -79,7 +80,7 @@ class RedisCounts:
                 pipe.expire(name, math.ceil(window_seconds) + 1, nx=True)
                 count, _ = await pipe.execute()
             return int(count)
-        except (redis.RedisError, OSError) as exc:
+        except self._unreachable as exc:
             if self._warned_window != window_index:
                 self._warned_window = window_index
                 log.warning("write limits counted by this process alone: Redis is unreachable (%s)", exc)
