@@ -271,7 +271,9 @@ def ws_request(path: str) -> bytes:
             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
 
 
-async def connect_all(port: int, requests: list[bytes], tally: Tally) -> list[Subscriber]:
+async def connect_all(port: int, requests: list[bytes], tally: Tally, source: str | None = None) -> list[Subscriber]:
+    """Connect from `source` (an address of the loopback network, 127.0.0.0/8): each address has its own ~28,000
+    ephemeral ports, so client processes on different addresses can hold more connections to one port together."""
     loop = asyncio.get_running_loop()
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     subscribers: list[Subscriber] = []
@@ -279,7 +281,8 @@ async def connect_all(port: int, requests: list[bytes], tally: Tally) -> list[Su
     async def one(request: bytes) -> None:
         async with gate:
             ready: asyncio.Future[None] = loop.create_future()
-            _, protocol = await loop.create_connection(lambda: Subscriber(tally, request, ready), "127.0.0.1", port)
+            _, protocol = await loop.create_connection(lambda: Subscriber(tally, request, ready), "127.0.0.1", port,
+                                                       local_addr=(source, 0) if source else None)
             await asyncio.wait_for(ready, 30)
             subscribers.append(protocol)
     await asyncio.gather(*(one(request) for request in requests))
@@ -294,7 +297,7 @@ PIPE_LIMIT = 1 << 27
 
 
 async def client_main() -> None:
-    """A client process: `connect PORT sse|ws PATH COUNT` and `report` on stdin, until stdin closes; `have K` on
+    """A client process: `connect PORT sse|ws PATH COUNT SOURCE` and `report` on stdin, until stdin closes; `have K` on
     stdout when every connection of this process has event K."""
     raise_file_limit(CLIENT_SOCKETS)
     loop = asyncio.get_running_loop()
@@ -317,10 +320,10 @@ async def client_main() -> None:
     while line := await commands.readline():
         command, *words = line.decode().split()
         if command == "connect":
-            port, kind, path, count = int(words[0]), words[1], words[2], int(words[3])
+            port, kind, path, count, source = int(words[0]), words[1], words[2], int(words[3]), words[4]
             tally.expected = count
             make = sse_request if kind == "sse" else ws_request
-            subscribers = await connect_all(port, [make(path) for _ in range(count)], tally)
+            subscribers = await connect_all(port, [make(path) for _ in range(count)], tally, source)
             say("connected")
         elif command == "report":
             say(json.dumps(tally.arrivals))
@@ -370,7 +373,8 @@ class ClientPool:
         return [await replies.get() for replies in self.replies]
 
     async def connect(self, port: int, kind: str, path: str) -> None:
-        answers = await self._ask([f"connect {port} {kind} {path} {share}" for share in self.shares])
+        answers = await self._ask([f"connect {port} {kind} {path} {share} 127.0.0.{index + 1}"
+                                   for index, share in enumerate(self.shares)])
         assert all(answer == "connected" for answer in answers), answers
 
     def expect(self, k: int) -> asyncio.Event:
