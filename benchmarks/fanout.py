@@ -45,6 +45,7 @@ SRC = HERE.parent / "src"
 MARK = b'"title":"bench-'
 ROUND_TIMEOUT = 10.0
 CONNECT_CONCURRENCY = 200
+IP_BIND_ADDRESS_NO_PORT = 24  # Linux; not in Python's socket module
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 # About the size of a live `post` event's data for a short post (the peers send a payload of this shape).
@@ -281,8 +282,18 @@ async def connect_all(port: int, requests: list[bytes], tally: Tally, source: st
     async def one(request: bytes) -> None:
         async with gate:
             ready: asyncio.Future[None] = loop.create_future()
-            _, protocol = await loop.create_connection(lambda: Subscriber(tally, request, ready), "127.0.0.1", port,
-                                                       local_addr=(source, 0) if source else None)
+            sock = socket.socket()
+            try:
+                sock.setblocking(False)
+                if source and source != "127.0.0.1":
+                    # The port is then chosen at connect time, by the whole address pair, as without bind().
+                    sock.setsockopt(socket.SOL_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+                    sock.bind((source, 0))
+                await loop.sock_connect(sock, ("127.0.0.1", port))
+            except OSError:
+                sock.close()
+                raise
+            _, protocol = await loop.create_connection(lambda: Subscriber(tally, request, ready), sock=sock)
             await asyncio.wait_for(ready, 30)
             subscribers.append(protocol)
     await asyncio.gather(*(one(request) for request in requests))
