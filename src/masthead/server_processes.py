@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import wait
@@ -163,7 +164,7 @@ def serve_processes(settings: Settings, *, host: str, port: int, processes: int,
             process.start()
             sock.close()  # the child holds it now; a copy here would keep queueing connections nobody accepts
             children.append(process)
-        log.info("Masthead on http://%s:%d: %d server processes (pids %s)", host, bound_port, processes,
+        log.info("%d server processes on port %d (pids %s)", processes, bound_port,
                  ", ".join(str(child.pid) for child in children))
         while not wakeup.signals:
             wait([wakeup.reader, *(child.sentinel for child in children)])
@@ -190,8 +191,9 @@ def _stop(children: list[BaseProcess]) -> None:
     running = [child for child in children if child.exitcode is None]
     for child in running:
         child.terminate()  # SIGTERM: uvicorn closes its connections, the app's lifespan ends (worker batch, hub)
+    deadline = time.monotonic() + STOP_SECONDS
     for child in running:
-        child.join(STOP_SECONDS)
+        child.join(max(0.0, deadline - time.monotonic()))
         if child.exitcode is None:
             log.warning("server process (pid %d) did not stop within %.0f s; killing it", child.pid, STOP_SECONDS)
             child.kill()
