@@ -375,6 +375,7 @@ class ClientPool:
                     self.waiting[k].set()
             else:
                 await replies.put(text)
+        await replies.put(f"client process {child.pid} ended with status {await child.wait()}")
 
     async def _ask(self, lines: list[str]) -> list[str]:
         for child, line in zip(self.children, lines, strict=True):
@@ -397,6 +398,7 @@ class ClientPool:
     async def arrivals(self) -> dict[int, list[float]]:
         merged: dict[int, list[float]] = {}
         for report in await self._ask(["report"] * self.processes):
+            assert report.startswith("{"), report
             for k, times in json.loads(report).items():
                 merged.setdefault(int(k), []).extend(times)
         return merged
