@@ -7,6 +7,7 @@ import getpass
 import logging
 import signal
 import sys
+from typing import Any
 
 from masthead.context import Context
 from masthead.domain.accounts import Role, parse_role
@@ -26,9 +27,11 @@ def serve(args: argparse.Namespace) -> int:
 
     from masthead.api.app import create_app
     from masthead.demo import load_demo
+    from masthead.server_processes import check_processes, serve_processes
 
     _configure_logging()
     settings = load_settings()
+    check_processes(settings, args.processes)
     run_migrations(settings.database_url)
     ctx = Context.create(settings)
     if args.demo:
@@ -42,7 +45,11 @@ def serve(args: argparse.Namespace) -> int:
     log.info("Masthead on http://%s:%d (database %s)", args.host, args.port, settings.database_url.split("@")[-1])
     # Uncompressed WebSocket frames are the same bytes for every subscriber, so the live hub writes them once
     # per batch for all (per-message compression would cost one compression per connection).
-    uvicorn.run(create_app(ctx, run_worker=not args.no_worker), host=args.host, port=args.port, log_level="info", ws_per_message_deflate=False)
+    uvicorn_options: dict[str, Any] = {"log_level": "info", "ws_per_message_deflate": False}
+    if args.processes > 1:
+        return serve_processes(settings, host=args.host, port=args.port, processes=args.processes,
+                               run_worker=not args.no_worker, uvicorn_options=uvicorn_options)
+    uvicorn.run(create_app(ctx, run_worker=not args.no_worker), host=args.host, port=args.port, **uvicorn_options)
     return 0
 
 
@@ -137,12 +144,25 @@ def audit_verify(args: argparse.Namespace) -> int:
     return asyncio.run(verify())
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
 def define_serve(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--demo", action="store_true", help="load demo channels, people and posts once")
     parser.add_argument("--no-worker", action="store_true",
                         help="serve only; `masthead worker` processes decide the posts (PostgreSQL)")
+    parser.add_argument("--processes", type=_positive_int, default=1, metavar="N",
+                        help="server processes accepting on the same address, each with its own live hub "
+                             "(N > 1 needs MASTHEAD_REDIS_URL; on SQLite only the first runs the pipeline worker)")
     parser.set_defaults(func=serve, uses_database=True)
 
 

@@ -156,6 +156,8 @@ class Hub:
         self._reading = False
         self._read_epoch = 0
         self.connections = 0
+        self._listeners: set[Listener] = set()
+        self._ending: str | None = None
 
     # -- wake-ups --------------------------------------------------------------------------------------------
 
@@ -354,6 +356,8 @@ class Hub:
         """Catch `listener` up from the database, join it to its group, and keep it until its client leaves
         (None) or the hub ends it (the reason)."""
         self._register(listener)
+        if self._ending is not None:
+            listener.end(self._ending)
         watcher = asyncio.ensure_future(_until_disconnect(receive))
         watcher.add_done_callback(lambda _: listener.end(GONE))
         pump = asyncio.ensure_future(listener.outlet.pump()) if isinstance(listener.outlet, QueueOutlet) else None
@@ -425,9 +429,17 @@ class Hub:
             if len(posts) < BATCH and len(notices) < BATCH and len(envelopes) < BATCH:
                 return
 
+    def end_all(self, reason: str) -> None:
+        """End every connection, and any that arrives later, with `reason` (the server is stopping): each client
+        reconnects with its last event id, to another process or node, and misses nothing."""
+        self._ending = reason
+        for listener in list(self._listeners):
+            listener.end(reason)
+
     def _register(self, listener: Listener) -> None:
         listener.epoch = self._read_epoch
         self.connections += 1
+        self._listeners.add(listener)
         if listener.scope.viewer_id is not None:
             self._accounts[listener.scope.viewer_id] += 1
         if listener.scope.subscriber_id is not None:
@@ -438,6 +450,7 @@ class Hub:
     def _unregister(self, listener: Listener) -> None:
         self._leave_group(listener)
         self.connections -= 1
+        self._listeners.discard(listener)
         for accounts, account_id in ((self._accounts, listener.scope.viewer_id),
                                      (self._feed_accounts, listener.scope.subscriber_id),
                                      (self._devices, listener.scope.device_id)):

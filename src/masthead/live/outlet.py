@@ -29,6 +29,7 @@ FAREWELL_SECONDS = 5.0
 SLOW_CONSUMER = "slow_consumer"
 TRY_AGAIN_LATER = 1013
 GONE = "gone"
+SHUTTING_DOWN = "shutting_down"
 _CHUNKED_HTTP_SERVERS = {"uvicorn.protocols.http.h11_impl", "uvicorn.protocols.http.httptools_impl"}
 _WEBSOCKET_SERVERS = {"uvicorn.protocols.websockets.websockets_sansio_impl",
                       "uvicorn.protocols.websockets.websockets_impl"}
