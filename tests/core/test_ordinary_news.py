@@ -112,6 +112,35 @@ THREATS = {
     "en": "I know where you live. Tomorrow night I am coming to your house with a knife and I will kill you and "
           "your whole family.",
 }
+# Sexual content written for this test (none is in a training set or in the hand-written examples).
+WRITTEN_SEXUAL_POSTS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Hot milf wants to fuck you tonight, no strings, message me for nude selfies.",
+        "Full length XXX movie: two girls and a guy, hardcore sex, cum shots, watch without signup.",
+        "He licked her nipples and slid his hand between her thighs until she moaned his name.",
+        "Looking for a sugar daddy, I do sexting, nude video calls and more for the right price.",
+        "Uncensored leaked nudes of the pop star, see her naked in the shower.",
+        "Our massage parlour offers happy endings and full service with beautiful young girls.",
+        "She got on her knees, unbuckled his belt and took him in her mouth.",
+        "Live sex shows 24/7, tip the models to make them strip and masturbate on cam.",
+        "Tell me what you would do to my naked body if you were in my bed right now.",
+        "Amateur couple homemade porn, wife fucked hard doggy style, free download.",
+    ),
+    "zh": (
+        "寂寞人妻找单男约炮，酒店开房，可以先看裸照。",
+        "高清无码av在线观看，日韩欧美成人片全集免费。",
+        "他把她压在床上，一件件扒光她的衣服，狠狠地干她。",
+        "裸贷照片流出，学生妹全裸自拍视频打包下载。",
+        "足浴店提供特殊服务，小妹漂亮，全套价格优惠。",
+        "主播深夜直播脱衣跳舞，露三点，刷礼物看更多。",
+        "她舔着他的身体，一路往下，含住了他的下体。",
+        "一夜情交友平台，附近美女约你上床，保证真实。",
+        "成人视频网站推荐，国产自拍偷拍，每日更新。",
+        "小说片段：两人在车里激情缠绵，她的呻吟声越来越大。",
+    ),
+}
+# A head learned from a term list and a few dozen written texts: most, not all, of these must be held.
+SEXUAL_HELD_AT_LEAST = 6
 CREDENTIALED = {"credentials": ["news.publish"], "account_age_days": 400}
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -144,3 +173,10 @@ def test_a_dozen_ordinary_headlines_are_published_and_a_threat_after_them_is_hel
     threatened = post + "\n\n" + THREATS[topic[:2]]
     outcome, scores = decide(classifier, policy, threatened)
     assert outcome == "hold", {name: round(scores[name], 3) for name in CATEGORIES}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_most_written_sexual_posts_are_held(classifier: Classifier, policy: Policy, lang: str) -> None:
+    outcomes = {text: decide(classifier, policy, text)[0] for text in WRITTEN_SEXUAL_POSTS[lang]}
+    held = [text for text, outcome in outcomes.items() if outcome in ("hold", "reject")]
+    assert len(held) >= SEXUAL_HELD_AT_LEAST, {text: outcome for text, outcome in outcomes.items() if text not in held}

@@ -23,6 +23,7 @@ BACKGROUND_PER_SOURCE = 1500
 SEXUAL_TERMS_SAMPLE = 3000
 # The term list is a weak signal (short phrases, no context): its rows weigh less than a text.
 SEXUAL_TERMS_WEIGHT = 0.3
+TERM_LISTS: tuple[str, ...] = ("sexual-terms-zh",)
 # Ordinary news, the main negative class of every harm head: per (set, topic), single headlines and chunks of
 # multi-paragraph posts (headline digests, BBC and Sohu articles), drawn from the rows `news.is_held_out` leaves
 # for training. Short headlines were the commonest false holds, so each head takes up to 1,500 per topic (every
@@ -139,13 +140,15 @@ def _handwritten(task: TaskData, category: str, *, negatives: bool) -> None:
 def _in_context(task: TaskData, src: Sources) -> None:
     """Positives sharing a chunk with ordinary headlines, as the classifier's chunker puts a short harmful paragraph
     after short news paragraphs: every hand-written positive IN_CONTEXT_COPIES times and a sample of the other
-    positives once, each after (or, one time in four, before) 1-4 headlines of its language, at half its weight."""
+    positives once, each after (or, one time in four, before) 1-4 headlines of its language, at half its weight.
+    Term lists are left out: a bare term after headlines labelled positive taught the sexual head that news
+    mentioning 裸照 or 卖淫 is sexual content, and most digests it held were such news."""
     rng = random.Random(f"in-context:{task.category}")
     pools = {lang: [item.text.split(". ")[0] for item in src.news_items() if item.form == "headline" and item.lang == lang]
              for lang in ("zh", "en")}
     positives = [example for example in task.examples if example.label == 1]
     drawn = [example for example in positives if example.source == HANDWRITTEN] * IN_CONTEXT_COPIES
-    others = [example for example in positives if example.source != HANDWRITTEN]
+    others = [example for example in positives if example.source not in (HANDWRITTEN, *TERM_LISTS)]
     drawn += rng.sample(others, min(IN_CONTEXT_SAMPLE, len(others)))
     for example in drawn:
         news = rng.sample(pools["zh" if example.lang == "zh" else "en"], rng.randint(1, 4))
