@@ -224,15 +224,18 @@ class Hub:
         """Deliver what was committed since the hub's position: from the pings' payloads that continue it
         exactly, else read from the database; the number of events."""
         self._ring.clear()
+        try:
+            return await self._advance()
+        except BaseException:
+            self._must_read = True  # at the next ring or poll, whatever this did not deliver is read
+            raise
+
+    async def _advance(self) -> int:
         events = 0
         while True:
             if self._must_read:
                 self._must_read = False
-                try:
-                    events += await self._read_all()
-                except BaseException:
-                    self._must_read = True
-                    raise
+                events += await self._read_all()
             if not self._offered:
                 return events
             offered, self._offered = sorted(self._offered, key=lambda published: published.feed_seq), []
@@ -474,15 +477,13 @@ class Hub:
         assert self.position is not None, "start the hub first"
         scope = listener.scope
         listener.position = for_scope(scope, start or self.position)
-        if scope.device_id is not None and listener.position.message_seq is None:
-            # The hub followed no messages while no device was connected: this one's start is now.
-            async with self.ctx.db.read() as connection:
-                listener.position = replace(listener.position, message_seq=await latest_seq(connection))
         while True:
-            if scope.device_id is not None and self.position.message_seq is None:
-                self.notify()  # the hub's next read follows messages again, from where they are then
-                await self._advanced.wait()
-                continue
+            if scope.device_id is not None:
+                if self.position.message_seq is None:
+                    await self._follow_messages()
+                    continue
+                if listener.position.message_seq is None:  # no cursor for messages: from where they are now
+                    listener.position = replace(listener.position, message_seq=self.position.message_seq)
             target = for_scope(scope, self.position)
             if _ahead(listener.position, target):
                 await self._advanced.wait()
@@ -494,6 +495,19 @@ class Hub:
                 listener.position = None
                 return
             await self._advanced.wait()
+
+    async def _follow_messages(self) -> None:
+        """With no device connected the hub follows no messages; when one connects, follow them from the newest
+        committed then, unless a read (which takes the newest itself) runs or ran meanwhile."""
+        if self._reading:
+            await self._advanced.wait()
+            return
+        async with self.ctx.db.read() as connection:
+            newest = await latest_seq(connection)
+        assert self.position is not None
+        if self.position.message_seq is None and not self._reading:
+            self.position = replace(self.position, message_seq=newest)
+            self._moved()
 
     async def catch_up(self, listener: Listener, target: StreamPosition) -> None:
         """Everything in the listener's scope after its position, up to `target`, read by cursor."""
