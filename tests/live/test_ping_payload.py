@@ -71,6 +71,9 @@ def test_a_post_through_node_a_reaches_node_b_without_a_read(postgres_url: str, 
                 assert _ids(_read_sse(lines, 1)) == published[-1:]
         assert hub.stats.reads == reads
         assert hub.stats.payloads == 3
+        exposed = client.get(f"{b}/metrics").text
+    assert "masthead_live_hub_reads_total" in exposed
+    assert "masthead_live_payload_batches_total" in exposed
 
 
 @pytest.mark.slow
