@@ -54,6 +54,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
+    from masthead.api.routes.live import post_json
     from masthead.live.announce import announce_published, connect_redis
     from masthead.pipeline.assembly import build_worker
 
@@ -66,7 +67,7 @@ def worker(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        pipeline = build_worker(ctx, after_commit=[announce_published(None, bridge)])
+        pipeline = build_worker(ctx, after_commit=[announce_published(None, bridge, ctx=ctx, post_json=post_json)])
         log.info("pipeline worker %s started", pipeline.worker_id)
         try:
             await pipeline.run_forever(stop)

@@ -47,6 +47,7 @@ class Settings:
     live_poll_seconds: float = 2.0
     live_heartbeat_seconds: float = 15.0
     live_buffer_bytes: int = 256 * 1024
+    live_payload_bytes: int = 256 * 1024
     policy: str = "news-credential"
     appeal_window_days: int = 30
     reports_per_hour: int = 20

@@ -160,8 +160,8 @@ async def test_a_commit_can_claim_the_next_batch_in_its_transaction(api: Api, ct
     for stage in build_stages(ctx):
         await stage.run(batch)
     async with ctx.db.write() as connection:
-        following = await commit_decisions_txn(connection, [decision_row(work) for work in batch], clock.now(),
-                                               claim_next=ClaimRequest("w", timedelta(seconds=30), 2))
+        following = (await commit_decisions_txn(connection, [decision_row(work) for work in batch], clock.now(),
+                                               claim_next=ClaimRequest("w", timedelta(seconds=30), 2))).claimed
     assert [post.post_id for post in following] == [first[1].post_id + 1, first[1].post_id + 2]
     assert await _counts(ctx) == (2, 2, 3)
     async with ctx.db.read() as connection:

@@ -30,18 +30,20 @@ BURST = 20
 
 
 @contextmanager
-def two_nodes(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, str, FastAPI]]:
+def two_nodes(postgres_url: str, tmp_path: Path, *, redis_url: str = REDIS_URL,
+              payload_bytes: int = Settings.live_payload_bytes) -> Iterator[tuple[str, str, FastAPI]]:
     """Node A (with the pipeline worker) and node B (without), on an emptied PostgreSQL database, both subscribed
     to Redis: their base URLs and node B's app. Neither node polls within a test's patience, so only Redis can
     tell node B what node A's worker published."""
-    bus = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    bus = redis.Redis.from_url(redis_url, socket_connect_timeout=2)
     try:
         bus.ping()
     except (redis.RedisError, OSError) as exc:
-        service_unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
+        service_unavailable(f"Redis is not reachable at {redis_url}: {exc}")
     asyncio.run(_truncate_postgres(postgres_url))
-    settings = Settings(database_url=postgres_url, redis_url=REDIS_URL, data_dir=str(tmp_path / "data"),
-                        pipeline_poll_seconds=0.05, live_poll_seconds=60.0, live_heartbeat_seconds=60.0)
+    settings = Settings(database_url=postgres_url, redis_url=redis_url, data_dir=str(tmp_path / "data"),
+                        pipeline_poll_seconds=0.05, live_poll_seconds=60.0, live_heartbeat_seconds=60.0,
+                        live_payload_bytes=payload_bytes)
     node_a = create_app(Context.create(settings, hasher=FAST_HASHER))
     node_b = create_app(Context.create(settings, hasher=FAST_HASHER), run_worker=False)
     already = dict(bus.pubsub_numsub(CHANNEL)).get(CHANNEL.encode(), 0)

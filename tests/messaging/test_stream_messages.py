@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as websocket_connect
 
@@ -18,7 +19,7 @@ import masthead.live.hub
 from masthead.api.app import create_app
 from masthead.context import Context
 from masthead.live.hub import Hub
-from masthead.live.stream import resolve_scope, start_position
+from masthead.live.stream import head_position, resolve_scope, start_position
 from masthead.services.accounts import access_account_by_token
 from masthead.settings import Settings
 from masthead.store.notifications import notify_many_txn
@@ -115,6 +116,45 @@ async def test_a_device_joining_during_a_read_misses_nothing(people: People, api
     await client.leave()
 
 
+async def test_the_hub_follows_messages_only_while_a_device_is_connected(
+        people: People, api: Api, ctx: Context, hub: Hub) -> None:
+    """With no device streaming, the hub's reads never ask for the newest message; the first device to connect
+    later starts after every message so far, and gets the next one exactly once."""
+    alice = await people.person("alice")
+    bob = await people.person("bob")
+    conversation = await alice.start(["bob"])
+    await bob.accept(conversation)
+    await api.channel(alice.token, "alice_news")
+    bob_account = await access_account_by_token(ctx, bob.token)
+    assert bob_account is not None
+    statements: list[str] = []
+
+    def record(connection: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(statement)
+
+    engine = ctx.db.read_engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        anonymous = await HubClient(hub, await resolve_scope(ctx, None, "all")).joined()
+        posts = [await api.publish(alice.token, "alice_news", "A post")]
+        await alice.send(conversation, "before any device streams")
+        await api.run_pipeline()
+        await hub.advance()
+        assert anonymous.outlet.post_ids() == posts
+        assert hub.stats.reads and not [s for s in statements if "max(dm_messages.seq)" in s]
+        assert hub.position is not None and hub.position.message_seq is None
+
+        device = await HubClient(hub, await resolve_scope(ctx, bob_account, "all", str(bob.device_id))).joined()
+        assert hub.position.message_seq is not None
+        after = await alice.send(conversation, "after the device connected")
+        await hub.advance()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert [e["data"]["message_id"] for e in device.outlet.events() if e["event"] == "message"] == [after]
+    await device.leave()
+    await anonymous.leave()
+
+
 async def test_older_cursors_still_resume_their_parts(people: People, api: Api, ctx: Context, hub: Hub) -> None:
     """A 3-part cursor (from a stream without a device) resumes posts and notices and takes messages from now;
     a 4-part cursor on a stream without a device is read for its posts and notices."""
@@ -126,9 +166,9 @@ async def test_older_cursors_still_resume_their_parts(people: People, api: Api, 
     with_device = await resolve_scope(ctx, bob_account, "all", str(bob.device_id))
     without = await resolve_scope(ctx, bob_account, "all")
     await alice.send(conversation, "before")
-    await hub.advance()
-    head = hub.position
-    assert head is not None and head.message_seq
+    async with ctx.db.read() as connection:  # the hub follows no messages while no device is connected
+        head = await head_position(connection)
+    assert head.message_seq
     three_parts = start_position(with_device, f"{head.feed.encode()}.{head.notice_id}", head)
     assert three_parts == head
     assert start_position(without, head.encode(), head) == start_position(without, head.encode()[:-2], head)

@@ -52,7 +52,7 @@ def create_app(ctx: Context, *, run_worker: bool = True) -> FastAPI:
     install_log_redaction()
     hub = Hub(ctx, live.post_json)
     bridge = connect_redis(ctx.settings.redis_url)
-    announce = announce_published(hub, bridge)
+    announce = announce_published(hub, bridge, ctx=ctx, post_json=live.post_json)
     worker = build_worker(ctx, after_commit=[announce])
 
     @asynccontextmanager

@@ -1,6 +1,8 @@
 """The node's live hub: one reader per node takes each committed batch once, from the database after a wake-up
 (the pipeline or a private message sent in this process, or a Redis ping from another), encodes each event once,
-and writes the same bytes to every local connection that should see it.
+and writes the same bytes to every local connection that should see it. A ping that carries its batch's posts
+(masthead.live.payload) is delivered without a read when it continues exactly from what the hub delivered last;
+anything else (a plain ping, a gap, a poll) is read from the database by cursor.
 
 Connections that follow the same thing with the same wire and resume position form a group; a batch costs one
 encoding per event, one packing per group and one non-blocking write per connection. A connection starts by
@@ -17,17 +19,20 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 from starlette.types import Receive
 
+from masthead import metrics
 from masthead.context import Context
 from masthead.domain.models import Post
 from masthead.domain.paging import Cursor
 from masthead.live.outlet import GONE, Outlet, QueueOutlet, is_disconnect
+from masthead.live.payload import PostEvent, PostJson, Published, read_post_events
 from masthead.live.stream import (
     NOTICE_EVENTS,
     StreamPosition,
@@ -57,7 +62,6 @@ BATCH = 100
 FILTER_ACCOUNTS_UP_TO = 500
 SHUTDOWN = "shutdown"
 
-PostJson = Callable[[Post, list[dict[str, Any]]], bytes]
 ScopeKey = tuple[Any, ...]
 
 
@@ -99,7 +103,7 @@ class Group:
     def cursor(self) -> str:
         return StreamPosition(self.feed, self.notice_id, self.message_seq).encode()
 
-    def wants(self, posts: Sequence[Post], subscribed: dict[int, set[int]]) -> list[int]:
+    def wants(self, posts: Sequence[PostEvent], subscribed: dict[int, set[int]]) -> list[int]:
         if self.channels is not None:
             return [i for i, post in enumerate(posts) if post.channel_id in self.channels]
         if self.account_id is not None:
@@ -118,8 +122,7 @@ def scope_key(scope: StreamScope) -> ScopeKey:
 
 @dataclass
 class Batch:
-    posts: list[Post]
-    badges: dict[int, list[dict[str, Any]]]
+    posts: list[PostEvent]
     subscribed: dict[int, set[int]]
     notices: list[tuple[int, Notification]]
     envelopes: list[tuple[int, Envelope]]
@@ -129,8 +132,9 @@ class Batch:
 
 @dataclass
 class HubStats:
-    reads: int = 0
+    reads: int = 0  # trips to the database for new events (catch-ups of single connections not counted)
     batches: int = 0
+    payloads: int = 0  # batches delivered from a ping's payload, without reading them
     events: int = 0
     deliveries: int = 0
     writes: int = 0
@@ -152,6 +156,11 @@ class Hub:
         self._devices: Counter[int] = Counter()  # like _accounts, for the devices that streams name
         self._device_listeners: dict[int, set[Listener]] = {}
         self._ring = asyncio.Event()
+        self._must_read = True
+        self._offered: list[Published] = []
+        # The feed_seq up to which every published post has been delivered; None after a read that stopped
+        # at its batch limit (the posts of one feed_seq may go on).
+        self._through: int | None = None
         self._advanced = asyncio.Event()
         self._reading = False
         self._read_epoch = 0
@@ -164,12 +173,21 @@ class Hub:
     def notify(self) -> None:
         """Something was committed: read it (one read for the whole node, however many rings)."""
         self.version += 1
+        self._must_read = True
+        self._ring.set()
+
+    def offer(self, published: Published) -> None:
+        """A batch of posts was committed, and here they are: deliver them without a read if they continue
+        exactly from the hub's position, else read."""
+        self.version += 1
+        self._offered.append(published)
         self._ring.set()
 
     async def start(self) -> None:
         """Begin after everything committed so far."""
         async with self.ctx.db.read() as connection:
             self.position = await head_position(connection)
+        self._through = self.position.feed.feed_seq
 
     async def run(self, stop: asyncio.Event) -> None:
         """Read and deliver after every ring, poll now and then (other processes without Redis), send the
@@ -184,6 +202,8 @@ class Hub:
                 timeout = max(0.0, min(settings.live_poll_seconds, next_heartbeat - time.monotonic()))
                 ring = asyncio.ensure_future(self._ring.wait())
                 await asyncio.wait([ring, stopping], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                if not ring.done():
+                    self._must_read = True  # a poll: whatever a lost ping announced is read now
                 ring.cancel()
                 if stop.is_set():
                     break
@@ -201,8 +221,35 @@ class Hub:
                     listener.end(SHUTDOWN)
 
     async def advance(self) -> int:
-        """Read what was committed since the hub's position and deliver it; the number of events."""
+        """Deliver what was committed since the hub's position: from the pings' payloads that continue it
+        exactly, else read from the database; the number of events."""
         self._ring.clear()
+        try:
+            return await self._advance()
+        except BaseException:
+            self._must_read = True  # at the next ring or poll, whatever this did not deliver is read
+            raise
+
+    async def _advance(self) -> int:
+        events = 0
+        while True:
+            if self._must_read:
+                self._must_read = False
+                events += await self._read_all()
+            if not self._offered:
+                return events
+            offered, self._offered = sorted(self._offered, key=lambda published: published.feed_seq), []
+            for i, published in enumerate(offered):
+                if self._through is not None and published.feed_seq <= self._through:
+                    continue  # read already (pings from several committers arrive in any order)
+                if self._through != published.feed_seq - 1:
+                    # A gap: a ping lost or still on its way, or a read cut at its batch limit.
+                    self._must_read = True
+                    self._offered[:0] = offered[i:]
+                    break
+                events += await self._apply(published)
+
+    async def _read_all(self) -> int:
         events = 0
         while True:
             batch = await self._read()
@@ -213,47 +260,95 @@ class Hub:
             if not batch.full:
                 return events
 
+    async def _apply(self, published: Published) -> int:
+        """Deliver a payload that continues the hub's position exactly; only signed-in feeds need a read (which
+        of their accounts subscribe to the posts' channels)."""
+        subscribed: dict[int, set[int]] = {}
+        if published.posts and self._feed_accounts:
+            async with self._round():
+                feed_accounts = self._filter(self._feed_accounts)
+                async with self.ctx.db.read() as connection:
+                    subscribed = await self._subscribed(connection, published.posts, feed_accounts)
+            self._count_read()
+        assert self.position is not None
+        position = self.position if not published.posts else StreamPosition(
+            published.posts[-1].cursor, self.position.notice_id, self.position.message_seq)
+        self._dispatch(Batch(published.posts, subscribed, [], [], position, full=False))
+        self._through = published.feed_seq
+        self.stats.payloads += 1
+        metrics.LIVE_PAYLOAD_BATCHES.inc()
+        self._moved()
+        return len(published.posts)
+
     # -- reading ---------------------------------------------------------------------------------------------
 
     async def _read(self) -> Batch | None:
         assert self.position is not None, "start the hub first"
         position = self.position
-        self._reading = True
-        self._read_epoch += 1
-        accounts = self._filter(self._accounts)
-        feed_accounts = self._filter(self._feed_accounts)
-        devices = self._filter(self._devices)
-        assert position.message_seq is not None
-        try:
+        async with self._round():
+            accounts = self._filter(self._accounts)
+            feed_accounts = self._filter(self._feed_accounts)
+            devices = self._filter(self._devices)
+            # With no device connected, messages are not followed (their position is None) until one connects.
+            follows_messages = bool(self._devices)
             async with self.ctx.db.read() as connection:
-                posts = await post_store.posts_after(connection, position.feed, BATCH)
-                channel_ids = sorted({post.channel_id for post in posts})
-                badges = await badges_for(connection, channel_ids, self.ctx.clock.now()) if posts else {}
-                subscribed: dict[int, set[int]] = {}
-                if posts and self._feed_accounts:
-                    for account_id, channel_id in await subscriptions_among(connection, channel_ids, feed_accounts):
-                        subscribed.setdefault(account_id, set()).add(channel_id)
+                posts = await read_post_events(connection, position.feed, BATCH, self.ctx.clock.now(),
+                                               self.post_json)
+                subscribed = await self._subscribed(connection, posts, feed_accounts) \
+                    if posts and self._feed_accounts else {}
                 newest = await newest_notification_id(connection)
                 notices = await notifications_between(connection, position.notice_id, newest, accounts, BATCH) \
                     if self._accounts and newest > position.notice_id else []
-                newest_seq = max(await latest_seq(connection), position.message_seq)
-                envelopes, message_seq = await envelopes_between(
-                    connection, position.message_seq, newest_seq, devices, BATCH) \
-                    if self._devices and newest_seq > position.message_seq else ([], newest_seq)
-        finally:
-            # Wakes listeners waiting to join; they run after this batch is dispatched (no await in between).
-            self._reading = False
-            self._advanced.set()
-            self._advanced = asyncio.Event()
-        self.stats.reads += 1
+                envelopes: list[tuple[int, Envelope]] = []
+                newest_seq = message_seq = None
+                if follows_messages:
+                    newest_seq = message_seq = max(await latest_seq(connection), position.message_seq or 0)
+                    if position.message_seq is not None and newest_seq > position.message_seq:
+                        envelopes, message_seq = await envelopes_between(
+                            connection, position.message_seq, newest_seq, devices, BATCH)
+        # Listeners waiting to join run after this batch is dispatched (no await in between).
+        self._count_read()
         notice_full = len(notices) == BATCH
         notice_id = notices[-1][1].id if notice_full else max(newest, position.notice_id)
-        feed = position.feed if not posts else _cursor(posts[-1])
+        feed = position.feed if not posts else posts[-1].cursor
+        self._through = None if len(posts) == BATCH else max(self._through or 0, feed.feed_seq)
         if not posts and not notices and not envelopes and notice_id == position.notice_id \
                 and message_seq == position.message_seq:
             return None
-        return Batch(posts, badges, subscribed, notices, envelopes, StreamPosition(feed, notice_id, message_seq),
-                     full=len(posts) == BATCH or notice_full or message_seq < newest_seq)
+        messages_full = message_seq is not None and newest_seq is not None and message_seq < newest_seq
+        return Batch(posts, subscribed, notices, envelopes, StreamPosition(feed, notice_id, message_seq),
+                     full=len(posts) == BATCH or notice_full or messages_full)
+
+    @asynccontextmanager
+    async def _round(self) -> AsyncIterator[None]:
+        """A read of new events: listeners that register meanwhile wait for the next before they join, as this
+        one may not cover their accounts or devices."""
+        self._reading = True
+        self._read_epoch += 1
+        try:
+            yield
+        finally:
+            self._reading = False
+            self._moved()
+
+    def _moved(self) -> None:
+        """Wake the listeners waiting for the hub's position to move."""
+        self._advanced.set()
+        self._advanced = asyncio.Event()
+
+    def _count_read(self) -> None:
+        self.stats.reads += 1
+        metrics.LIVE_HUB_READS.inc()
+
+    @staticmethod
+    async def _subscribed(connection: Any, posts: Sequence[PostEvent],
+                          feed_accounts: Collection[int] | None) -> dict[int, set[int]]:
+        """Which of the signed-in feeds' accounts subscribe to which of the posts' channels."""
+        subscribed: dict[int, set[int]] = {}
+        channel_ids = sorted({post.channel_id for post in posts})
+        for account_id, channel_id in await subscriptions_among(connection, channel_ids, feed_accounts):
+            subscribed.setdefault(account_id, set()).add(channel_id)
+        return subscribed
 
     @staticmethod
     def _filter(accounts: Counter[int]) -> Collection[int] | None:
@@ -285,8 +380,8 @@ class Hub:
 
     def _dispatch_posts(self, batch: Batch, dropped: list[tuple[Listener, str]]) -> None:
         posts = batch.posts
-        data = [self.post_json(post, batch.badges.get(post.channel_id, [])) for post in posts]
-        cursors = [_cursor(post) for post in posts]
+        data = [post.data for post in posts]
+        cursors = [post.cursor for post in posts]
         messages: dict[tuple[str, int, int | None, int], bytes] = {}
         now = time.monotonic()
         for group in self.groups.values():
@@ -383,6 +478,12 @@ class Hub:
         scope = listener.scope
         listener.position = for_scope(scope, start or self.position)
         while True:
+            if scope.device_id is not None:
+                if self.position.message_seq is None:
+                    await self._follow_messages()
+                    continue
+                if listener.position.message_seq is None:  # no cursor for messages: from where they are now
+                    listener.position = replace(listener.position, message_seq=self.position.message_seq)
             target = for_scope(scope, self.position)
             if _ahead(listener.position, target):
                 await self._advanced.wait()
@@ -394,6 +495,19 @@ class Hub:
                 listener.position = None
                 return
             await self._advanced.wait()
+
+    async def _follow_messages(self) -> None:
+        """With no device connected the hub follows no messages; when one connects, follow them from the newest
+        committed then, unless a read (which takes the newest itself) runs or ran meanwhile."""
+        if self._reading:
+            await self._advanced.wait()
+            return
+        async with self.ctx.db.read() as connection:
+            newest = await latest_seq(connection)
+        assert self.position is not None
+        if self.position.message_seq is None and not self._reading:
+            self.position = replace(self.position, message_seq=newest)
+            self._moved()
 
     async def catch_up(self, listener: Listener, target: StreamPosition) -> None:
         """Everything in the listener's scope after its position, up to `target`, read by cursor."""

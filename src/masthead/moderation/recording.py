@@ -26,7 +26,8 @@ def item_priority(severity: int, reach: int, *, automated_appeal: bool = False) 
 
 
 async def record_decisions_txn(connection: AsyncConnection, works: Sequence[PostWork], actor: str,
-                               now: datetime, appeal_window_days: int) -> None:
+                               now: datetime, appeal_window_days: int) -> int:
+    """Record what the decisions add for people; the number of notices written."""
     restricted = [w for w in works if w.verdict is not None and w.verdict.outcome is not Outcome.PUBLISH]
     if restricted:
         ids = dict((await connection.execute(
@@ -63,3 +64,4 @@ async def record_decisions_txn(connection: AsyncConnection, works: Sequence[Post
     await append_audit_txn(connection, actor=actor, action="pipeline.decide",
                            subject=f"posts:{works[0].post.post_id}-{works[-1].post.post_id}" if works else "posts:",
                            payload={"outcomes": by_outcome}, now=now)
+    return len(restricted)

@@ -9,10 +9,10 @@ import socket
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from masthead import metrics
 from masthead.context import Context
@@ -35,8 +35,13 @@ from masthead.store.reprints import stale_signature_count
 
 log = logging.getLogger(__name__)
 
-# Called after a commit with the number of posts it decided or changed (live streams wake up to read them).
-AfterCommit = Callable[[int], Awaitable[None]]
+class AfterCommit(Protocol):
+    """Called after a commit with the number of posts it decided or changed (live streams wake up to read them)
+    and, when all the commit did for live streams was to publish posts, the feed_seq they took."""
+
+    def __call__(self, changed: int, published_seq: int | None = None) -> Awaitable[None]: ...
+
+
 MAINTENANCE_SECONDS = 30.0
 MAX_RETRY_DELAY_SECONDS = 300.0
 
@@ -159,22 +164,23 @@ class PipelineWorker:
         settings = self.ctx.settings
         request = ClaimRequest(self.worker_id, timedelta(seconds=settings.pipeline_lease_seconds),
                                settings.pipeline_batch_size) if claim_next else None
+        notices = 0
         async with self.ctx.db.write() as connection:
-            claimed = await commit_decisions_txn(connection, batch.rows, now, handed_over=handed_over,
-                                                 claim_next=request)
+            committed = await commit_decisions_txn(connection, batch.rows, now, handed_over=handed_over,
+                                                   claim_next=request)
             if batch.work:
-                await record_decisions_txn(connection, batch.work, f"pipeline:{self.worker_id}", now,
-                                           self.ctx.settings.appeal_window_days)
+                notices = await record_decisions_txn(connection, batch.work, f"pipeline:{self.worker_id}", now,
+                                                     self.ctx.settings.appeal_window_days)
                 await record_reprints_txn(connection, batch.work)
         metrics.PIPELINE_BATCH_SECONDS.observe(time.perf_counter() - batch.started)
         for outcome, count in Counter(row.outcome for row in batch.rows).items():
             metrics.DECISIONS.labels(outcome=outcome).inc(count)
-        await self._announce(len(batch.rows))
-        return claimed
+        await self._announce(len(batch.rows), None if notices else committed.feed_seq)
+        return committed.claimed
 
-    async def _announce(self, published: int) -> None:
+    async def _announce(self, changed: int, published_seq: int | None = None) -> None:
         for hook in self.after_commit:
-            await hook(published)
+            await hook(changed, published_seq)
 
     async def warn_if_reprint_index_is_stale(self) -> int:
         """Say so at start when the reprint index holds posts signed by an older index version; their number."""

@@ -189,6 +189,15 @@ def _delete_from_outbox(connection: AsyncConnection) -> sa.Delete:
 
 
 @dataclass(frozen=True)
+class Committed:
+    """What commit_decisions_txn did: the feed_seq its published posts took (None when it published none), and
+    the batch it claimed next."""
+
+    feed_seq: int | None
+    claimed: list[ClaimedPost]
+
+
+@dataclass(frozen=True)
 class ClaimRequest:
     worker_id: str
     lease: timedelta
@@ -197,9 +206,9 @@ class ClaimRequest:
 
 async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[DecisionRow], now: datetime, *,
                                handed_over: asyncio.Event | None = None,
-                               claim_next: ClaimRequest | None = None) -> list[ClaimedPost]:
+                               claim_next: ClaimRequest | None = None) -> Committed:
     """Record each post's decision and move it out of `received`, all or nothing; with `claim_next`, also
-    claim the next batch in the same transaction and return it. Safe to repeat: a post already decided (by a
+    claim the next batch in the same transaction. Safe to repeat: a post already decided (by a
     worker whose lease we outlived) keeps its first decision. On SQLite the writes and the claim run in the
     writer's thread as one piece of work, and `handed_over` is set once it is queued there (at once on
     PostgreSQL): the caller may compute meanwhile, as SQLite does not hold the GIL while it writes."""
@@ -220,16 +229,17 @@ async def commit_decisions_txn(connection: AsyncConnection, rows: Sequence[Decis
         if handed_over is not None:
             handed_over.set()
         claimed = await done
-        return [] if claimed is None else _SqliteClaim.posts(claimed)
+        return Committed(None if write is None else write.feed_seq,
+                         [] if claimed is None else _SqliteClaim.posts(claimed))
     if handed_over is not None:
         handed_over.set()
-    if rows:
-        await _commit_through_driver(connection, rows, now)
-    return [] if claim_next is None else await claim_batch_txn(
-        connection, worker_id=claim_next.worker_id, now=now, lease=claim_next.lease, limit=claim_next.limit)
+    feed_seq = await _commit_through_driver(connection, rows, now) if rows else None
+    return Committed(feed_seq, [] if claim_next is None else await claim_batch_txn(
+        connection, worker_id=claim_next.worker_id, now=now, lease=claim_next.lease, limit=claim_next.limit))
 
 
-async def _commit_through_driver(connection: AsyncConnection, rows: Sequence[DecisionRow], now: datetime) -> None:
+async def _commit_through_driver(connection: AsyncConnection, rows: Sequence[DecisionRow],
+                                 now: datetime) -> int | None:
     insert = compiled_once(connection, "decisions from json", lambda connection: postgres_insert_from_json(
         decisions, _DECISION_COLUMNS, ignore_conflicts=True))
     await connection.exec_driver_sql(insert, (orjson.dumps([
@@ -248,6 +258,7 @@ async def _commit_through_driver(connection: AsyncConnection, rows: Sequence[Dec
             "new_feed_seq": feed_seq if published else None})
     await connection.execute(_delete_from_outbox(connection),
                              {"ids": integer_list(connection, [r.post_id for r in rows])})
+    return feed_seq
 
 
 def _decision_values(insert: BulkInsert, r: DecisionRow, created_at: Any) -> tuple[Any, ...]:
@@ -283,10 +294,11 @@ class _SqliteCommit:
             for (state, lang, labels), post_ids in _by_new_state(rows).items()]
         self.delete = _driver(connection, _delete_from_outbox(connection))
         self.delete_values = {"ids": integer_list(connection, [r.post_id for r in rows])}
+        self.feed_seq: int | None = None
 
     def run(self, db: sqlite3.Connection) -> None:
         _insert_rows_at_once(db, self.insert_sql, self.decisions)
-        feed_seq = db.execute(self.take_feed_seq.sql, self.take_feed_seq.parameters(
+        feed_seq = self.feed_seq = db.execute(self.take_feed_seq.sql, self.take_feed_seq.parameters(
             {"name": "feed"})).fetchall()[0][0] if self.publishes else None
         for values in self.updates:
             published = values["new_published_at"] is not None
