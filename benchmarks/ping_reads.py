@@ -12,16 +12,12 @@ import asyncio
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
-import uvicorn
-from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from masthead.api.app import create_app
@@ -29,23 +25,9 @@ from masthead.context import Context
 from masthead.settings import Settings
 from masthead.store.migrate import run_migrations
 from scripts.cluster import PrivateRedis, free_base_port
+from tests.live_server import serving
 
 ADMIN_DSN = os.environ.get("MASTHEAD_TEST_POSTGRES_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    port = free_base_port(1)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 async def _admin(statement: str) -> None:
