@@ -273,10 +273,11 @@ class Hub:
         assert self.position is not None
         position = self.position if not published.posts else StreamPosition(
             published.posts[-1].cursor, self.position.notice_id, self.position.message_seq)
-        self._dispatch(Batch(published.posts, subscribed, [], [], position, full=False))
+        # Counted before the writes, as a read is, so that whoever receives the events sees them counted.
         self._through = published.feed_seq
         self.stats.payloads += 1
         metrics.LIVE_PAYLOAD_BATCHES.inc()
+        self._dispatch(Batch(published.posts, subscribed, [], [], position, full=False))
         self._moved()
         return len(published.posts)
 
