@@ -3,7 +3,7 @@
 Usage: python benchmarks/classify_quality.py [--data ../shared/data] [--save rows.json]
 (`masthead train --evaluation rows.json` then writes these figures into the model card without measuring again.)
 Trains both models on the same 80 % of each category and prints P, R, F1, macro-F1, AUPRC and ECE on the 20 %,
-on the dev files never trained on (COLD, TweetEval hate and offensive, EDOS), and cross-set (the hate head and the
+on the dev files never trained on (COLD, TweetEval hate and offensive, EDOS; EDOS's threats for violence), and cross-set (the hate head and the
 baseline trained without one set, scored on that set); then issue 14's targets with pass/fail.
 """
 from __future__ import annotations
@@ -43,9 +43,13 @@ def main() -> int:
         return 2
     started = time.perf_counter()
     tasks = {task.category: deduplicate(task.examples) for task in build_tasks(args.data)}
-    rows = evaluate(tasks, args.data, cross_set=False)
+    def progress(stage: str) -> None:
+        print(f"[{time.perf_counter() - started:.0f} s] {stage}", file=sys.stderr, flush=True)
+
+    rows = evaluate(tasks, args.data, cross_set=False, progress=progress)
     if args.save:  # saved twice: the in-set figures are kept even if the long cross-set part is stopped
         save_rows(rows, tasks, args.save)
+    progress("hate heads trained without one set each (cross-set)")
     rows += cross_set_rows("hate", split(tasks["hate"])[0], tasks["hate"])
     if args.save:
         save_rows(rows, tasks, args.save)

@@ -79,3 +79,21 @@ def test_a_harmful_paragraph_at_the_end_of_a_long_post_is_not_diluted(classifier
     long_post = "周末去公园散步，天气很好，湖边有很多人在钓鱼和放风筝。" * 100 + "\n\n" + harmful
     assert len(long_post) > 5 * classifier.chunk_chars
     assert score(classifier, long_post, "sexual") >= 0.8 * score(classifier, harmful, "sexual")
+
+
+def test_padding_a_post_beyond_the_calibrated_length_does_not_lower_a_harmful_line_further(
+        classifier: Classifier) -> None:
+    harmful = "同城约炮，寂寞少妇免费看裸照，成人视频在线观看"
+    padded = {lines: "\n".join(["今天天气不错，我们去公园散步。"] * lines + [harmful]) for lines in (10, 30, 300)}
+    scores = {lines: score(classifier, post, "sexual") for lines, post in padded.items()}
+    assert scores[10] > scores[30]
+    assert scores[30] == pytest.approx(scores[300], abs=1e-6)
+
+
+def test_a_short_title_on_its_own_line_does_not_outweigh_the_article_for_the_topic_heads(
+        classifier: Classifier) -> None:
+    title = "President vetoes budget as Senate deadlock deepens"
+    body = ("The president vetoed the spending bill on Friday, sending it back to the Senate, where the ruling "
+            "coalition lacks the votes to override. The opposition leader accused the government of holding the "
+            "budget hostage ahead of next month's elections.")
+    assert score(classifier, f"{title}\n\n{body}", "political_news") >= 0.8

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from masthead.classify import CATEGORIES
 from masthead.cli import build_parser, main
 
@@ -28,3 +30,11 @@ def test_classify_rejects_lines_without_text(tmp_path: Path) -> None:
 def test_train_takes_a_data_directory(tmp_path: Path) -> None:
     args = build_parser().parse_args(["train", "--data", str(tmp_path / "missing")])
     assert args.func(args) == 2
+
+
+def test_train_reports_each_stage_with_the_time_since_it_began(capsys: pytest.CaptureFixture[str]) -> None:
+    from masthead.classify.commands import _stage_printer
+
+    stage = _stage_printer()
+    stage("fitting the seven heads on every training row")
+    assert capsys.readouterr().err == "masthead train [0:00] fitting the seven heads on every training row\n"

@@ -67,10 +67,15 @@ def test_long_texts_are_cut_into_chunks() -> None:
     assert features.chunk_doc.tolist() == [0, 0, 0, 1]
 
 
-def test_a_title_joins_its_first_paragraph_but_a_paragraph_after_a_long_one_stands_alone() -> None:
-    text = "Title\n\n" + "a" * 150 + "\n" + "b" * 150 + "\nshort tail"
-    assert chunk_text(text, 300) == ["Title " + "a" * 150, "b" * 150, "short tail"]
+def test_every_line_is_a_chunk_and_a_fragment_joins_the_line_after_it() -> None:
+    text = "Title line\n\n" + "a" * 150 + "\n" + "b" * 150 + "\n1.\nshort tail"
+    assert chunk_text(text, 300) == ["Title line", "a" * 150, "b" * 150, "1. short tail"]
     assert chunk_text("", 300) == [""]
+
+
+def test_a_short_last_line_after_short_headlines_stands_alone() -> None:
+    headlines = [f"Headline number {index} of the day" for index in range(12)]
+    assert chunk_text("\n\n".join([*headlines, "harmful tail"]), 300)[-1] == "harmful tail"
 
 
 def test_features_are_deterministic_and_case_insensitive() -> None:

@@ -27,3 +27,13 @@ def test_a_head_trained_on_a_slice_ranks_held_out_offensive_text_higher() -> Non
     labels = np.array([example.label for example in test])
     assert logits[labels == 1].mean() > logits[labels == 0].mean() + 1.0
     assert head.platt_a > 0
+
+
+def test_the_never_trained_dev_files_are_not_trained_on_and_hold_positives() -> None:
+    from masthead.classify.corpus import TRAINING_FILES, read_rows
+    from masthead.classify.evaluation import NEVER_TRAINED
+
+    for never in NEVER_TRAINED:
+        assert never.relative not in TRAINING_FILES
+        rows = read_rows(DATA_DIR, never.relative)
+        assert 0 < sum(row[never.field] in never.positive for row in rows) < len(rows), never.slice

@@ -141,6 +141,10 @@ WRITTEN_SEXUAL_POSTS: dict[str, tuple[str, ...]] = {
 }
 # A head learned from a term list and a few dozen written texts: most, not all, of these must be held.
 SEXUAL_HELD_AT_LEAST = 6
+# After a dozen ordinary headlines the post is longer, so its score is lower (the document calibration), but at
+# least half of these (topic, written post) pairs must still be held per language. Before every line became a
+# chunk of its own, 9 of 100 Chinese pairs were held.
+SEXUAL_AFTER_HEADLINES_HELD_AT_LEAST = 0.5
 CREDENTIALED = {"credentials": ["news.publish"], "account_age_days": 400}
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -180,3 +184,12 @@ def test_most_written_sexual_posts_are_held(classifier: Classifier, policy: Poli
     outcomes = {text: decide(classifier, policy, text)[0] for text in WRITTEN_SEXUAL_POSTS[lang]}
     held = [text for text, outcome in outcomes.items() if outcome in ("hold", "reject")]
     assert len(held) >= SEXUAL_HELD_AT_LEAST, {text: outcome for text, outcome in outcomes.items() if text not in held}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_most_written_sexual_posts_after_a_dozen_headlines_are_held(classifier: Classifier, policy: Policy,
+                                                                    lang: str) -> None:
+    posts = ["\n\n".join(HEADLINES[topic]) + "\n\n" + text
+             for topic in sorted(HEADLINES) if topic.startswith(lang) for text in WRITTEN_SEXUAL_POSTS[lang]]
+    held = sum(decide(classifier, policy, post)[0] in ("hold", "reject") for post in posts)
+    assert held >= SEXUAL_AFTER_HEADLINES_HELD_AT_LEAST * len(posts), f"{held} of {len(posts)} held"

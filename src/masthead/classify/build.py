@@ -12,7 +12,7 @@ from masthead.classify.artifacts import CARD_FILE, MANIFEST_FILE, Manifest, pack
 from masthead.classify.card import render
 from masthead.classify.classifier import CATEGORIES, load_classifier, load_from
 from masthead.classify.corpus import Example, Sources, build_tasks, fingerprint
-from masthead.classify.evaluation import Row, evaluate, load_rows
+from masthead.classify.evaluation import Progress, Row, evaluate, load_rows, no_progress
 from masthead.classify.false_holds import false_hold_table, measure, measurement_posts
 from masthead.classify.fitting import deduplicate
 from masthead.classify.normalize import SCRIPT_MAP_FILE, build_script_map, write_script_map
@@ -24,18 +24,21 @@ def opencc_characters() -> str:
 
 
 def train(data_dir: Path, output: Path | None = None, *, evaluate_first: bool = True,
-          evaluation: Path | None = None) -> Manifest:
+          evaluation: Path | None = None, progress: Progress = no_progress) -> Manifest:
     """With `evaluation` (rows saved by `benchmarks/classify_quality.py --save` for these very training sets), the
-    card takes its quality figures from there instead of evaluating again."""
+    card takes its quality figures from there instead of evaluating again. `progress` hears each stage begin."""
     directory = output or package_dir()
     directory.mkdir(parents=True, exist_ok=True)
     write_script_map(directory / SCRIPT_MAP_FILE, build_script_map(opencc_characters()))
+    progress("reading the training sets")
     tasks = {task.category: deduplicate(task.examples) for task in build_tasks(data_dir)}
     if evaluation is not None:
         rows = load_rows(evaluation, tasks)
     else:
-        rows = evaluate(tasks, data_dir) if evaluate_first else []
+        rows = evaluate(tasks, data_dir, progress=progress) if evaluate_first else []
+    progress("fitting the seven heads on every training row")
     manifest = write_artifacts(fit_heads(tasks), directory, dt.datetime.now(dt.UTC).date(), fingerprint(tasks))
+    progress("measuring false holds and writing the model card")
     _write_card(data_dir, directory, manifest, tasks, rows)
     return manifest
 

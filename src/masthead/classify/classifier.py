@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from masthead.classify.artifacts import HEADS_FILE, MANIFEST_FILE, Manifest, package_dir
-from masthead.classify.features import FEATURE_SCHEME, HASH_BITS, NGRAM_ORDERS, featurize
+from masthead.classify.features import FEATURE_SCHEME, HASH_BITS, MAX_POST_CHUNKS, NGRAM_ORDERS, featurize
 from masthead.classify.heads import LinearHeads
 from masthead.classify.langid import detect_languages
 
@@ -26,7 +26,7 @@ class Classification:
 class Classifier:
     """Harm categories take the maximum chunk logit, so a harmful paragraph at the end of a long post counts, and
     calibrate it with the post's chunk count, so that the maximum over many chunks of ordinary text is not read as
-    evidence; topic categories average chunk logits, so one aside does not make an article political news."""
+    evidence; topic categories average chunk logits (weighted by chunk length), so one aside does not make an article political news."""
 
     def __init__(self, heads: LinearHeads, manifest: Manifest) -> None:
         if (manifest.categories != CATEGORIES or manifest.features != FEATURE_SCHEME or manifest.hash_bits != HASH_BITS
@@ -45,10 +45,13 @@ class Classifier:
         logits = self.heads.logits(features)
         starts = np.flatnonzero(np.r_[True, features.chunk_doc[1:] != features.chunk_doc[:-1]])
         counts = np.diff(np.r_[starts, features.chunk_doc.size]).astype(np.float32)
-        mean_logits = np.add.reduceat(logits, starts, axis=0) / counts[:, None]
+        # Topic heads: the mean weighted by chunk length, so that a short title standing as its own chunk does not
+        # weigh as much as the article under it.
+        weights = np.maximum(features.chunk_length, 1.0)[:, None]
+        mean_logits = np.add.reduceat(logits * weights, starts, axis=0) / np.add.reduceat(weights, starts, axis=0)
         max_logits = np.maximum.reduceat(logits, starts, axis=0)
         document_logits = np.where(self._max_columns, max_logits, mean_logits)
-        return self.heads.calibrate(document_logits, np.log(counts)[:, None])
+        return self.heads.calibrate(document_logits, np.log(np.minimum(counts, MAX_POST_CHUNKS))[:, None])
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
         probabilities = self.probabilities(texts).tolist()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +29,31 @@ SLICES: dict[str, tuple[str, ...]] = {
     "rumor": ("weibo-rumor-ced", "weibo-rumor-eann", "liar"),
     "terrorism": ("radicalization-tweets", "handwritten"),
 }
-# Files never trained on: (file, positive labels), scored by the hate head.
-NEVER_TRAINED: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cold/dev.jsonl", ("offensive",)),
-    ("tweeteval-hate/dev.jsonl", ("hate",)),
-    ("tweeteval-offensive/dev.jsonl", ("offensive",)),
-    ("edos-sexism/dev.jsonl", ("sexist",)),
+
+
+@dataclass(frozen=True)
+class NeverTrained:
+    """A dev file no head trains on, scored by one head: a row is positive when its `field` is in `positive`."""
+
+    category: str
+    relative: str
+    positive: tuple[str, ...]
+    field: str = "label"
+    name: str = ""
+
+    @property
+    def slice(self) -> str:
+        return f"{self.name or self.relative.removesuffix('.jsonl')} (never trained on)"
+
+
+NEVER_TRAINED: tuple[NeverTrained, ...] = (
+    NeverTrained("hate", "cold/dev.jsonl", ("offensive",)),
+    NeverTrained("hate", "tweeteval-hate/dev.jsonl", ("hate",)),
+    NeverTrained("hate", "tweeteval-offensive/dev.jsonl", ("offensive",)),
+    NeverTrained("hate", "edos-sexism/dev.jsonl", ("sexist",)),
+    # The only labelled threats against a person here: EDOS's sexist threats and incitement to harm (44 of 2,000).
+    NeverTrained("violence", "edos-sexism/dev.jsonl", ("1. threats, plans to harm and incitement",),
+                 "label_category", "edos-sexism/dev threats"),
 )
 
 
@@ -85,12 +104,22 @@ def _rows(category: str, name: str, labels: npt.NDArray[np.int64], ours: npt.NDA
                quality(labels, baseline, threshold))
 
 
-def evaluate(tasks: Mapping[str, Sequence[Example]], data_dir: Path, *, cross_set: bool = True) -> list[Row]:
+Progress = Callable[[str], None]  # hears each stage of a long run begin
+
+
+def no_progress(_: str) -> None:
+    pass
+
+
+def evaluate(tasks: Mapping[str, Sequence[Example]], data_dir: Path, *, cross_set: bool = True,
+             progress: Progress = no_progress) -> list[Row]:
     splits = {category: split(examples) for category, examples in tasks.items()}
+    progress("evaluation: fitting the seven heads on 80 % of each category")
     with tempfile.TemporaryDirectory() as scratch:
         classifier = make_classifier(fit_heads({c: train for c, (train, _) in splits.items()}), Path(scratch), "eval")
     rows: list[Row] = []
     for column, (category, (train, test)) in enumerate(splits.items()):
+        progress(f"evaluation: {category} against the baseline")
         baseline = fit_baseline([example.text for example in train], _labels(train))
         texts = [example.text for example in test]
         ours = classifier.probabilities(texts)[:, column].astype(np.float64)
@@ -100,16 +129,16 @@ def evaluate(tasks: Mapping[str, Sequence[Example]], data_dir: Path, *, cross_se
         for source in SLICES.get(category, ()):
             member = np.array([example.source == source for example in test])
             rows.append(_rows(category, source, labels[member], ours[member], theirs[member]))
-        if category == "hate":
-            for relative, positive in NEVER_TRAINED:
-                dev = read_rows(data_dir, relative)
-                dev_texts = [row["text"] for row in dev]
-                dev_labels = np.array([row["label"] in positive for row in dev], dtype=np.int64)
-                rows.append(_rows(category, f"{relative.removesuffix('.jsonl')} (never trained on)", dev_labels,
-                                  classifier.probabilities(dev_texts)[:, column].astype(np.float64),
-                                  baseline_probabilities(baseline, dev_texts)))
-            if cross_set:
-                rows.extend(cross_set_rows(category, train, list(tasks[category])))
+        for never in (never for never in NEVER_TRAINED if never.category == category):
+            dev = read_rows(data_dir, never.relative)
+            dev_texts = [row["text"] for row in dev]
+            dev_labels = np.array([row[never.field] in never.positive for row in dev], dtype=np.int64)
+            rows.append(_rows(category, never.slice, dev_labels,
+                              classifier.probabilities(dev_texts)[:, column].astype(np.float64),
+                              baseline_probabilities(baseline, dev_texts)))
+        if category == "hate" and cross_set:
+            progress("evaluation: hate heads trained without one set each (cross-set)")
+            rows.extend(cross_set_rows(category, train, list(tasks[category])))
     return rows
 
 

@@ -27,8 +27,13 @@ N_FEATURES = 1 << HASH_BITS
 NGRAM_ORDERS = (1, 2, 3)
 WORD_ORDERS = (1, 2)
 WORD_WEIGHT = 1.0
-MERGE_BELOW_CHARS = 100
+# A line this short (a list marker, "（完）", a date) is a fragment: it joins the line after it instead of standing
+# alone. Every longer line is a chunk of its own, so a harmful paragraph is never averaged with the lines before it.
+MERGE_BELOW_CHARS = 8
 CHUNK_CHARS = 300  # what the shipped model cuts posts into (recorded in its manifest)
+# The document calibration was fitted on posts of up to this many chunks; a longer post is calibrated as one of
+# this length, so padding a post with lines cannot push a harmful one's score down without limit.
+MAX_POST_CHUNKS = 24
 ROW_BITS = 32 - HASH_BITS
 MAX_BLOCK_ROWS = 1 << ROW_BITS
 CSC_ABOVE_SLOTS_PER_ENTRY = 4
@@ -73,10 +78,11 @@ class Block:
 @dataclass(frozen=True)
 class ChunkFeatures:
     """The blocks of one row per chunk; `chunk_doc[i]` is the index of the text chunk i came from
-    (non-decreasing)."""
+    (non-decreasing) and `chunk_length[i]` its length in characters."""
 
     blocks: tuple[Block, ...]
     chunk_doc: npt.NDArray[np.int64]
+    chunk_length: npt.NDArray[np.float32]
 
     def kind(self, kind: str) -> sp.csr_matrix:
         """One kind of entries only, as a CSR matrix over all rows."""
@@ -104,9 +110,9 @@ class ChunkFeatures:
 
 
 def chunk_text(text: str, chunk_chars: int) -> list[str]:
-    """Lines (paragraphs) cut to at most `chunk_chars`; a line joins the chunk before it only while that chunk is
-    shorter than MERGE_BELOW_CHARS, so a title joins its first paragraph but a short paragraph after a long one
-    stands alone and is not diluted by it."""
+    """Lines (paragraphs) cut to at most `chunk_chars`, each its own chunk, except that a fragment shorter than
+    MERGE_BELOW_CHARS joins the line after it: a harmful last line after a dozen headlines stands alone, as it
+    would be read, instead of sharing (and being diluted by) a chunk with them."""
     chunks: list[str] = []
     current = ""
     for line in text.split("\n"):
@@ -135,7 +141,8 @@ def featurize(texts: Sequence[str], chunk_chars: int | None = None) -> ChunkFeat
         chunk_doc = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
     blocks = tuple(block for start in range(0, len(flat), MAX_BLOCK_ROWS)
                    for block in _hashed_blocks(flat[start : start + MAX_BLOCK_ROWS], start))
-    return ChunkFeatures(blocks, chunk_doc)
+    lengths = np.fromiter((len(text) for text in flat), dtype=np.float32, count=len(flat))
+    return ChunkFeatures(blocks, chunk_doc, lengths)
 
 
 def _hashed_blocks(texts: Sequence[str], first_row: int) -> tuple[Block, Block]:

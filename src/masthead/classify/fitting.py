@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from masthead.classify.corpus import Example
-from masthead.classify.features import featurize
+from masthead.classify.features import MAX_POST_CHUNKS, featurize
 
 SEED = 20261128
 REGULARISATION_C = 8.0
@@ -24,7 +24,7 @@ CALIBRATION_FOLDS = 3  # 5 before issue 14; 3 keeps `masthead train` within its 
 # Document calibration of the harm heads: posts of 2 .. MAX_POST_CHUNKS chunks drawn from one group of negatives
 # (one topic of one news set, or one source), as many of them with one positive chunk put in as the head's training
 # rows have positives (by weight), so that the length term does not absorb a difference in base rate.
-MAX_POST_CHUNKS = 24
+
 # Hard-negative mining of the harm heads: ordinary news (the negatives that carry a `group`) whose first-round
 # out-of-fold probability reaches HARD_NEGATIVE_SCORE weighs HARD_NEGATIVE_WEIGHT times as much in the second round,
 # whose models ship. Calibration keeps the original weights: mining is a way of fitting, not a change of population.

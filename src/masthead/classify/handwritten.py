@@ -82,6 +82,20 @@ POSITIVES: dict[str, dict[str, tuple[str, ...]]] = {
             "Sexy Asian escorts available now, GFE, BBBJ, incall and outcall, 24 hours.",
             "I'm so horny right now, I keep thinking about riding you until we both come.",
             "Erotica chapter 7: she moaned as he thrust deeper, her nails digging into his back.",
+            # Third round (issue 14): requests for sexual writing, role-play, explicit description and sexting,
+            # the forms a public channel meets besides adverts.
+            "Write me an explicit sex scene between two coworkers in the office, describe every detail.",
+            "Let's role-play: you are my naughty nurse and you take off your uniform and touch me everywhere.",
+            "Describe exactly how she sucked him off and how it felt when he came in her mouth.",
+            "My boyfriend loves it when I sit on his face, tonight I want him to eat me out for an hour.",
+            "Rate my dick pic, ladies, be honest, is it big enough to make you scream?",
+            "Selling my used panties and nude polaroids, message me for the menu and prices.",
+            "The threesome got wild: two men taking turns with her on the hotel bed until sunrise.",
+            "Step-sister caught me jerking off and decided to help, part two of my sex story.",
+            "Nothing turns me on more than being tied up, spanked and fucked from behind.",
+            "Pics of my wet pussy for anyone who tips, no limits, fetish requests welcome.",
+            "She rubbed her clit faster and faster until her whole body shook with the orgasm.",
+            "Tonight's stream: full nude, toy show and squirting, subscribe to watch uncensored.",
         ),
         "zh": (
             "同城约炮，寂寞少妇在线等你，免费看裸照。",
@@ -109,6 +123,10 @@ POSITIVES: dict[str, dict[str, tuple[str, ...]]] = {
             "同城裸聊一对一，美女在线脱给你看，不满意不收费。",
             "她跨坐在他身上扭动着腰，两人一起达到了高潮。",
             "色情直播间：女主播全裸表演，粉丝刷礼物解锁更多尺度。",
+            # 第三轮（议题 14）：露骨描写、出售私密照片。
+            "出售原味内裤和私密裸照，价格表私聊，可定制视频。",
+            "三个人在酒店房间里轮流和她做，一直折腾到天亮。",
+            "她的手指越来越快，整个人颤抖着潮吹了。",
         ),
     },
     "violence": {
