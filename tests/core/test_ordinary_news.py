@@ -145,7 +145,32 @@ SEXUAL_HELD_AT_LEAST = 6
 # least half of these (topic, written post) pairs must still be held per language. Before every line became a
 # chunk of its own, 9 of 100 Chinese pairs were held.
 SEXUAL_AFTER_HEADLINES_HELD_AT_LEAST = 0.5
+# Written for this test, unlike any hand-written training text. Before the violence and sexual heads took tweets,
+# forum posts and Weibo comments as negatives, "You and me" scored violence 0.82 and the Christmas line 0.95, and
+# the THUCNews game headline (a measurement row, never trained on) 0.97: each was held.
+EVERYDAY_MESSAGES = (
+    "You and me", "Thank you so much for coming!", "See you tomorrow at the office",
+    "Can you send me the report by Friday?", "I miss you, call me when you land", "Will you marry me?",
+    "You and me against the world, best friends forever", "Are you coming to my birthday party on Saturday?",
+    "I can't wait to see you and your family at Christmas", "Let me know if you need anything",
+    "You are the best teacher I have ever had", "明天见", "谢谢你来看我", "你和我一起去吃饭吧",
+    "你什么时候回家？我等你", "生日快乐，祝你天天开心", "蜜友社区：Me And You 一起在蜜里",
+)
+# Threats in shapes the hand-written training threats do not have (no knife at the door, no family named).
+UNSEEN_THREATS = (
+    "If you show up at the office again I will break both your legs.",
+    "I'm going to find you and put a bullet in your head.",
+    "You'd better watch your back, I'm going to stab you when you leave work.",
+    "Keep talking and I'll slit your throat, you piece of trash.",
+    "We know your address. Tonight we come for you with guns.",
+    "I'll beat you to death next time I see you.",
+    "你再敢来我就打断你的腿。", "我要杀了你，等着吧。", "小心点，今晚我就拿刀捅死你。",
+    "再发一条我就把你家烧了。", "我会找到你，一枪打爆你的头。",
+)
+UNSEEN_THREATS_HELD_AT_LEAST = 0.8
+VIOLENCE_HOLD = 0.8  # the default policy's violence-hold threshold: the statement of reasons must name violence
 CREDENTIALED = {"credentials": ["news.publish"], "account_age_days": 400}
+EVERYONE = {"credentials": [], "account_age_days": 30}  # no credential: the rumour rule applies too
 AT = datetime(2026, 12, 1, tzinfo=UTC)
 
 
@@ -159,9 +184,10 @@ def policy() -> Policy:
     return load_pack("news-credential")
 
 
-def decide(classifier: Classifier, policy: Policy, text: str) -> tuple[str, dict[str, float]]:
+def decide(classifier: Classifier, policy: Policy, text: str,
+           author: dict[str, object] = CREDENTIALED) -> tuple[str, dict[str, float]]:
     result = classifier.classify([text])[0]
-    facts = {"scores": result.scores, "author": CREDENTIALED,
+    facts = {"scores": result.scores, "author": author,
              "post": {"lang": result.lang, "length": len(text), "is_reprint": False}}
     return policy.decide(facts, AT).outcome.value, result.scores
 
@@ -193,3 +219,17 @@ def test_most_written_sexual_posts_after_a_dozen_headlines_are_held(classifier: 
              for topic in sorted(HEADLINES) if topic.startswith(lang) for text in WRITTEN_SEXUAL_POSTS[lang]]
     held = sum(decide(classifier, policy, post)[0] in ("hold", "reject") for post in posts)
     assert held >= SEXUAL_AFTER_HEADLINES_HELD_AT_LEAST * len(posts), f"{held} of {len(posts)} held"
+
+
+def test_everyday_messages_to_a_person_are_published(classifier: Classifier, policy: Policy) -> None:
+    outcomes = {text: decide(classifier, policy, text, EVERYONE) for text in EVERYDAY_MESSAGES}
+    held = {text: {name: round(score, 3) for name, score in scores.items() if score >= 0.5}
+            for text, (outcome, scores) in outcomes.items() if outcome != "publish"}
+    assert not held, held
+
+
+def test_threats_unlike_the_training_threats_are_held(classifier: Classifier, policy: Policy) -> None:
+    outcomes = {text: decide(classifier, policy, text) for text in UNSEEN_THREATS}
+    missed = [text for text, (outcome, scores) in outcomes.items()
+              if outcome not in ("hold", "reject") or scores["violence"] < VIOLENCE_HOLD]
+    assert len(missed) <= (1 - UNSEEN_THREATS_HELD_AT_LEAST) * len(UNSEEN_THREATS), missed

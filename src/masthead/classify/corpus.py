@@ -163,8 +163,11 @@ def _news(task: TaskData, src: Sources, headlines_per_topic: int = NEWS_HEADLINE
     task.examples.extend(src.news_negatives(headlines_per_topic))
 
 
-def _background(task: TaskData, src: Sources, files: tuple[str, ...]) -> None:
+def _background(task: TaskData, src: Sources, files: tuple[str, ...], per_source: int = BACKGROUND_PER_SOURCE) -> None:
     chatter: dict[str, Callable[[dict[str, str]], bool]] = {
+        "tweeteval-offensive/train.jsonl": lambda row: row["label"] == "not offensive",
+        "hatexplain/data.jsonl": lambda row: row["label"] == "normal",
+        "swsr-sexism/data.jsonl": lambda row: row["label"] == "not sexist",
         "cold/train.jsonl": lambda row: row["label"] == "safe",
         "davidson-hate/data.jsonl": lambda row: row["label"] == "neither",
         "weibo-rumor-eann/train.jsonl": lambda row: row["label"] == "non-rumor",
@@ -176,7 +179,7 @@ def _background(task: TaskData, src: Sources, files: tuple[str, ...]) -> None:
     }
     for relative in files:
         keep = chatter[relative]
-        rows = src.sample(relative, BACKGROUND_PER_SOURCE, where=lambda row: keep(row) and not is_held_out(row["text"]))
+        rows = src.sample(relative, per_source, where=lambda row, keep=keep: keep(row) and not is_held_out(row["text"]))
         task.add(rows, relative.split("/")[0], _negative)
 
 
@@ -184,6 +187,14 @@ def _background(task: TaskData, src: Sources, files: tuple[str, ...]) -> None:
 HARM_BACKGROUND: tuple[str, ...] = (
     "davidson-hate/data.jsonl", "cold/train.jsonl", "weibo-rumor-eann/train.jsonl", "msrp-pairs/train.jsonl",
 )
+
+# People talking to people (tweets, forum posts and Weibo comments their sets label harmless): without them the
+# violence head, whose positives are threats written in the second person, held "You and me" (0.82) and "I can't
+# wait to see you and your family at Christmas" (0.95), and a game headline with "Me And You" in it.
+CONVERSATION_BACKGROUND: tuple[str, ...] = (
+    "tweeteval-offensive/train.jsonl", "hatexplain/data.jsonl", "swsr-sexism/data.jsonl",
+)
+CONVERSATION_PER_SOURCE = 3000
 
 
 def political_news(src: Sources) -> TaskData:
@@ -231,6 +242,7 @@ def sexual(src: Sources) -> TaskData:
     _in_context(task, src)
     _news(task, src, SEXUAL_NEWS_HEADLINES_PER_TOPIC)
     _background(task, src, HARM_BACKGROUND)
+    _background(task, src, CONVERSATION_BACKGROUND, CONVERSATION_PER_SOURCE)
     return task
 
 
@@ -240,6 +252,7 @@ def violence(src: Sources) -> TaskData:
     _in_context(task, src)
     _news(task, src)
     _background(task, src, HARM_BACKGROUND)
+    _background(task, src, CONVERSATION_BACKGROUND, CONVERSATION_PER_SOURCE)
     return task
 
 
