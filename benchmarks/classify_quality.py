@@ -15,7 +15,14 @@ from pathlib import Path
 
 from masthead.classify.card import quality_table
 from masthead.classify.corpus import DEFAULT_DATA_DIR, build_tasks
-from masthead.classify.evaluation import Row, cross_set_rows, evaluate, save_rows, split
+from masthead.classify.evaluation import (
+    Row,
+    cross_set_rows,
+    evaluate,
+    save_rows,
+    split,
+    stage_printer,
+)
 from masthead.classify.fitting import deduplicate
 
 TARGETS: tuple[tuple[str, str, str, float], ...] = (
@@ -43,9 +50,7 @@ def main() -> int:
         return 2
     started = time.perf_counter()
     tasks = {task.category: deduplicate(task.examples) for task in build_tasks(args.data)}
-    def progress(stage: str) -> None:
-        print(f"[{time.perf_counter() - started:.0f} s] {stage}", file=sys.stderr, flush=True)
-
+    progress = stage_printer("classify_quality")
     rows = evaluate(tasks, args.data, cross_set=False, progress=progress)
     if args.save:  # saved twice: the in-set figures are kept even if the long cross-set part is stopped
         save_rows(rows, tasks, args.save)

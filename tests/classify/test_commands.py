@@ -33,8 +33,8 @@ def test_train_takes_a_data_directory(tmp_path: Path) -> None:
 
 
 def test_train_reports_each_stage_with_the_time_since_it_began(capsys: pytest.CaptureFixture[str]) -> None:
-    from masthead.classify.commands import _stage_printer
+    from masthead.classify.evaluation import stage_printer
 
-    stage = _stage_printer()
+    stage = stage_printer("masthead train")
     stage("fitting the seven heads on every training row")
     assert capsys.readouterr().err == "masthead train [0:00] fitting the seven heads on every training row\n"

@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import orjson
 
 from masthead.classify.corpus import DEFAULT_DATA_DIR
 from masthead.jsonlines import read_records
-
-if TYPE_CHECKING:
-    from masthead.classify.evaluation import Progress
 
 BATCH_SIZE = 500
 
@@ -65,19 +61,9 @@ def classify_handler(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stage_printer() -> Progress:
-    """Each stage of a long training run on stderr, with the minutes since the run began."""
-    started = time.monotonic()
-
-    def stage(message: str) -> None:
-        elapsed = int(time.monotonic() - started)
-        print(f"masthead train [{elapsed // 60:d}:{elapsed % 60:02d}] {message}", file=sys.stderr, flush=True)
-
-    return stage
-
-
 def train_handler(args: argparse.Namespace) -> int:
     from masthead.classify.build import train, write_card
+    from masthead.classify.evaluation import stage_printer
 
     if not args.data.is_dir():
         print(f"masthead train: data directory {args.data} not found", file=sys.stderr)
@@ -87,7 +73,7 @@ def train_handler(args: argparse.Namespace) -> int:
             manifest = write_card(args.data, args.evaluation, args.output)
             print(f"model card of {manifest.version} written")
             return 0
-        manifest = train(args.data, args.output, evaluation=args.evaluation, progress=_stage_printer())
+        manifest = train(args.data, args.output, evaluation=args.evaluation, progress=stage_printer("masthead train"))
     except ValueError as error:
         print(f"masthead train: {error}", file=sys.stderr)
         return 2

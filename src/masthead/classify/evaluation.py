@@ -5,7 +5,9 @@ on every row of that set."""
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +111,17 @@ Progress = Callable[[str], None]  # hears each stage of a long run begin
 
 def no_progress(_: str) -> None:
     pass
+
+
+def stage_printer(program: str) -> Progress:
+    """Each stage of a long run on stderr, after `program` and the minutes since the run began."""
+    started = time.monotonic()
+
+    def stage(message: str) -> None:
+        elapsed = int(time.monotonic() - started)
+        print(f"{program} [{elapsed // 60:d}:{elapsed % 60:02d}] {message}", file=sys.stderr, flush=True)
+
+    return stage
 
 
 def evaluate(tasks: Mapping[str, Sequence[Example]], data_dir: Path, *, cross_set: bool = True,

@@ -21,10 +21,6 @@ REGULARISATION_C = 8.0
 REGULARISATION_C_BY_CATEGORY: dict[str, float] = {"political_news": 32.0, "social_news": 32.0}
 FIT_THREADS = 8
 CALIBRATION_FOLDS = 3  # 5 before issue 14; 3 keeps `masthead train` within its budget on the larger sets
-# Document calibration of the harm heads: posts of 2 .. MAX_POST_CHUNKS chunks drawn from one group of negatives
-# (one topic of one news set, or one source), as many of them with one positive chunk put in as the head's training
-# rows have positives (by weight), so that the length term does not absorb a difference in base rate.
-
 # Hard-negative mining of the harm heads: ordinary news (the negatives that carry a `group`) whose first-round
 # out-of-fold probability reaches HARD_NEGATIVE_SCORE weighs HARD_NEGATIVE_WEIGHT times as much in the second round,
 # whose models ship. Calibration keeps the original weights: mining is a way of fitting, not a change of population.
@@ -69,6 +65,8 @@ def _platt(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int64], weigh
     return float(calibrator.coef_[0, 0]), float(calibrator.intercept_[0])
 
 
+# As many synthetic posts carry a positive chunk as the head's training rows have positives (by weight), so that the
+# length term does not absorb a difference in base rate.
 def synthetic_posts(examples: Sequence[Example], logits: npt.NDArray[np.float64], positive_rate: float,
                     seed: int = SEED) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
     """Posts of several chunks made of out-of-fold chunk logits: (max logit, log chunk count, label). A negative
