@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from masthead.classify import CATEGORIES, Classifier, load_classifier
+from masthead.classify.handwritten import EVERYDAY, HARD_NEGATIVES, POSITIVES
 from masthead.policy.evaluate import Policy
 from masthead.policy.packs import load_pack
+from tests.core import independent_texts
 
 HEADLINES: dict[str, tuple[str, ...]] = {
     "zh-finance": (
@@ -169,6 +171,12 @@ UNSEEN_THREATS = (
 )
 UNSEEN_THREATS_HELD_AT_LEAST = 0.8
 VIOLENCE_HOLD = 0.8  # the default policy's violence-hold threshold: the statement of reasons must name violence
+# Shares of the independent texts (tests/core/independent_texts.py) that must be held, per language: before the
+# fifth round of issue 14 the shipped model held 16 and 17 of 25 sexual posts (en, zh) and gave 8 of 25 Chinese
+# threats a violence score at the policy's 0.8 (我要杀了你 scored 0.09 without a full stop, 1.00 with one).
+INDEPENDENT_SEXUAL_HELD_AT_LEAST = 0.75
+INDEPENDENT_THREATS_HELD_AT_LEAST = 0.6
+INDEPENDENT_HARMLESS_HELD_AT_MOST = 1  # of 40 per language, by a harm rule
 CREDENTIALED = {"credentials": ["news.publish"], "account_age_days": 400}
 EVERYONE = {"credentials": [], "account_age_days": 30}  # no credential: the rumour rule applies too
 AT = datetime(2026, 12, 1, tzinfo=UTC)
@@ -233,3 +241,45 @@ def test_threats_unlike_the_training_threats_are_held(classifier: Classifier, po
     missed = [text for text, (outcome, scores) in outcomes.items()
               if outcome not in ("hold", "reject") or scores["violence"] < VIOLENCE_HOLD]
     assert len(missed) <= (1 - UNSEEN_THREATS_HELD_AT_LEAST) * len(UNSEEN_THREATS), missed
+
+
+def _written_training_texts() -> set[str]:
+    texts = {text for by_lang in POSITIVES.values() for group in by_lang.values() for text in group}
+    return texts | {text for by_lang in (HARD_NEGATIVES, EVERYDAY) for group in by_lang.values() for text in group}
+
+
+def _stripped(text: str) -> str:
+    return "".join(character for character in text.lower() if character.isalnum())
+
+
+def test_the_independent_texts_are_not_training_texts() -> None:
+    training = {_stripped(text) for text in _written_training_texts()}
+    independent = [text for name in ("SEXUAL_EN", "SEXUAL_ZH", "THREATS_EN", "THREATS_ZH", "HARMLESS_EN", "HARMLESS_ZH")
+                   for text in getattr(independent_texts, name)]
+    assert not [text for text in independent if _stripped(text) in training]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_independent_sexual_posts_are_held(classifier: Classifier, policy: Policy, lang: str) -> None:
+    posts = getattr(independent_texts, f"SEXUAL_{lang.upper()}")
+    missed = [text for text in posts if decide(classifier, policy, text)[0] not in ("hold", "reject")]
+    assert len(missed) <= (1 - INDEPENDENT_SEXUAL_HELD_AT_LEAST) * len(posts), missed
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_independent_threats_are_held_for_violence(classifier: Classifier, policy: Policy, lang: str) -> None:
+    threats = getattr(independent_texts, f"THREATS_{lang.upper()}")
+    outcomes = {text: decide(classifier, policy, text) for text in threats}
+    missed = [text for text, (outcome, scores) in outcomes.items()
+              if outcome not in ("hold", "reject") or scores["violence"] < VIOLENCE_HOLD]
+    assert len(missed) <= (1 - INDEPENDENT_THREATS_HELD_AT_LEAST) * len(threats), missed
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_independent_harmless_texts_are_published(classifier: Classifier, policy: Policy, lang: str) -> None:
+    """Affection (我爱你, pet names), idioms with violent words, cooking, fitness, neutral crime news: the
+    channel holds news.publish, so only a harm rule can hold them."""
+    outcomes = {text: decide(classifier, policy, text) for text in getattr(independent_texts, f"HARMLESS_{lang.upper()}")}
+    held = {text: {name: round(score, 3) for name, score in scores.items() if score >= 0.5}
+            for text, (outcome, scores) in outcomes.items() if outcome != "publish"}
+    assert len(held) <= INDEPENDENT_HARMLESS_HELD_AT_MOST, held

@@ -44,14 +44,15 @@ train on, never from the rows the false-hold table measures.
 _FAILURE_MODES = """\
 - **No labelled data for adult sexual content (either language), graphic violence (either language) or
   terrorism in Chinese.** Sexual in Chinese learned from a term list (short phrases, weight 0.15 a row) plus
-  hand-written texts; in English only from hand-written texts. Violence learned from about 80 hand-written positives
+  hand-written texts; in English only from hand-written texts. Violence learned from about 150 hand-written positives
   (gore and threats against a person) and their copies inside news context; terrorism in Chinese from 18
   hand-written calls. These heads are detectors of vocabulary seen in a few dozen examples: the held-out figures
   above rest on a handful of hand-written positives (and the sexual-terms rows) and say little about recall on
   real posts. What is measured is the other side: how rarely ordinary news of every topic trips them (the
   false-hold table) and, in `tests/core/test_ordinary_news.py`, that one written threat after twelve ordinary
   headlines is still held in both languages, that at least 80 % of eleven threats unlike the training threats are
-  held for violence, and that seventeen friendly messages are published. Treat their scores as review-priority
+  held for violence, that seventeen friendly messages are published, and that most posts and threats written by
+  an author who never saw the training texts are held (figures below). Treat their scores as review-priority
   signals.
 - **News about sex is read as sexual content.** The sexual head still causes most false holds that remain: headlines
   that report on sex rather than show it (a driver on his sex life, a leaked-photo scandal, voyeurism, a massage
@@ -64,11 +65,13 @@ _FAILURE_MODES = """\
   actress on her leaked photos), and short headlines that share two characters with a term (激情, 日记, 宣言) can do
   the same. Crime reports (rape) and quoted insults (渣男…真恶心) can still raise the hate
   head. See the false-hold table for which rows miss the 0.3 % target.
-- **Short affectionate Chinese is read as sexual, and Chinese threats are read as sexual too.** 我爱你 alone scores
-  sexual 0.86 (held): 爱 stands in hundreds of term-list rows (做爱, 性爱) and three characters give the head nothing
-  else. Chinese threats such as 小心点，今晚我就拿刀捅死你 score sexual up to 0.94 (捅), so they are rejected under the
-  sexual rule as well as held for violence, and the statement of reasons names both. The two fixes tried (see
-  "Libraries tried") did not hold up on the false-hold rows.
+- **Recall on text unlike the written examples is uneven.** On texts by an author who never saw the training
+  texts (`tests/core/independent_texts.py`), the default policy holds 20 of 25 English and 25 of 25 Chinese sexual
+  posts, and gives violence its 0.8 for 18 of 25 English and 16 of 25 Chinese threats. What is missed is indirect
+  ("your kids are going to get hurt", "he's not leaving that building alive", 等我出来，第一个要收拾的就是你) or
+  slang-only ("happy ending", "gangbang clips"). Two threats of 50 still score sexual at 0.6 or more, so the
+  statement of reasons names sexual content beside violence. Playful trash talk with 打 can be held for violence
+  (我们队下周一定把你们打得落花流水: 0.88).
 - **Mining costs a little recall.** Hard-negative mining and more news negatives lowered the hate head's recall at
   the policy's 0.8 (0.479 to 0.460 on its held-out 20 %; COLD 0.515 to 0.481, HateXplain 0.357 to 0.345, each
   recipe on its own 80/20 split); the sexual (0.737 to 0.734), terrorism (0.992 to 0.995), violence (1.000) and
@@ -188,6 +191,29 @@ _LIBRARIES = """\
   | + the violence head's positives as sexual negatives | 18 (a TNEWS travel headline) | 0 | 13 / 12 | – (Chinese threats' sexual score 0.83–0.94 → at most 0.63; not kept) |
 
   The threats are still the hand-written kind: EDOS's real threats stay near random (see the never-trained row).
+- **A second author, and no full stop as evidence** (fifth round, 2026-12-05). Written text unlike the training texts
+  showed three faults: 我爱你 and 老婆我爱你 were held as sexual (爱 stands in hundreds of term-list rows), "My husband
+  surprised me with roses today" scored sexual 0.87 (two English positives mention a husband), and 我要杀了你 scored
+  violence 0.09 while 我要杀了你。 scored 1.00: the written texts end in a full stop and news headlines, the main
+  negatives, never do, so the heads had learned the full stop as evidence. Three changes: a second author wrote
+  68 sexual and 69 violence positives and 95 hard negatives (affection and pet names, idioms with violent words,
+  cooking, fitness, neutral crime news) in registers the first texts lacked; each head's written positives are
+  the other head's negatives; and every written text is also given without its closing punctuation, the two
+  sharing its weight. Texts by a third author who never saw the training texts (`tests/core/independent_texts.py`: 25 sexual posts
+  and 25 threats per language, 40 harmless texts per language, texts near a training text removed from the
+  training side), and 38 affectionate messages written for the check measured each step, with the sexual and
+  violence heads refitted on the full training set and swapped into the previous model (harmless texts from a
+  channel holding news.publish, so only harm rules apply):
+
+  | variant | sexual posts held, en / zh (of 25) | threats with violence ≥ 0.8, en / zh (of 25) | threats also scoring sexual ≥ 0.6 (of 50) | harmless held (of 80) | affectionate held (of 38) | held-out news held (all rows) |
+  |---|---|---|---|---|---|---|
+  | previous model | 16 / 17 | 20 / 8 | 1 | 0 | 3 | 15 |
+  | + the second author's texts | 23 / 23 | 19 / 12 | 6 | 0 | 1 | 17 |
+  | + each head's positives as the other's negatives | 22 / 23 | 19 / 11 | 3 | 0 | 1 | 18 |
+  | **+ every written text also without its closing punctuation (shipped recipe)** | 20 / 25 | 18 / 16 | 2 | 1 | 0 | 15 |
+
+  The English sexual posts lost to the last step are slang adverts ("happy ending", "gangbang clips") that
+  scored 0.58 and 0.42; the full stop had been lifting them.
 """
 
 

@@ -19,6 +19,7 @@ from masthead.classify.news import NewsItem, headline_posts, is_held_out, news_i
 DEFAULT_DATA_DIR = Path("../shared/data")
 HANDWRITTEN = "handwritten"
 HANDWRITTEN_WEIGHT = 10.0
+CLOSING_PUNCTUATION = "。！？；…～.!?;~ "
 BACKGROUND_PER_SOURCE = 1500
 SEXUAL_TERMS_SAMPLE = 3000
 # The term list is a weak signal (short phrases, no context): its rows weigh less than a text. 0.3 before the
@@ -130,13 +131,33 @@ def _news_negatives(items: list[NewsItem], headlines_per_topic: int) -> list[Exa
     return examples
 
 
+def _written(texts: Sequence[str], label: int, lang: str) -> list[Example]:
+    """Hand-written texts, each also without its closing punctuation, the two sharing HANDWRITTEN_WEIGHT. Written
+    texts end in a full stop and news headlines (the main negatives) never do, so a head had learned the full stop
+    as evidence: 我要杀了你。 scored violence 1.00 and 我要杀了你 0.09."""
+    examples: list[Example] = []
+    for text in texts:
+        bare = text.rstrip(CLOSING_PUNCTUATION)
+        variants = (text, bare) if bare and bare != text else (text,)
+        examples.extend(Example(variant, label, HANDWRITTEN, lang, HANDWRITTEN_WEIGHT / len(variants))
+                        for variant in variants)
+    return examples
+
+
 def _handwritten(task: TaskData, category: str, *, negatives: bool) -> None:
     for lang, texts in POSITIVES.get(category, {}).items():
-        task.examples.extend(Example(text, 1, HANDWRITTEN, lang, HANDWRITTEN_WEIGHT) for text in texts)
+        task.examples.extend(_written(texts, 1, lang))
     negative_sets = (HARD_NEGATIVES, EVERYDAY) if negatives else (EVERYDAY,)
     for by_lang in negative_sets:
         for lang, texts in by_lang.items():
-            task.examples.extend(Example(text, 0, HANDWRITTEN, lang, HANDWRITTEN_WEIGHT) for text in texts)
+            task.examples.extend(_written(texts, 0, lang))
+
+
+def _written_positives_of(task: TaskData, other: str) -> None:
+    """Another head's hand-written positives as negatives: without them Chinese threats (捅, 打断你的腿) scored sexual
+    up to 0.94, and the statement of reasons named sexual content for a threat."""
+    for lang, texts in POSITIVES[other].items():
+        task.examples.extend(_written(texts, 0, lang))
 
 
 def _in_context(task: TaskData, src: Sources) -> None:
@@ -239,6 +260,7 @@ def sexual(src: Sources) -> TaskData:
     # The term list is short phrases: as many short Chinese everyday texts keep "short Chinese" from meaning sexual.
     task.add(src.sample("cold/train.jsonl", SEXUAL_TERMS_SAMPLE, where=lambda row: row["label"] == "safe"), "cold", _negative)
     _handwritten(task, "sexual", negatives=True)
+    _written_positives_of(task, "violence")
     _in_context(task, src)
     _news(task, src, SEXUAL_NEWS_HEADLINES_PER_TOPIC)
     _background(task, src, HARM_BACKGROUND)
@@ -249,6 +271,7 @@ def sexual(src: Sources) -> TaskData:
 def violence(src: Sources) -> TaskData:
     task = TaskData("violence")
     _handwritten(task, "violence", negatives=True)
+    _written_positives_of(task, "sexual")
     _in_context(task, src)
     _news(task, src)
     _background(task, src, HARM_BACKGROUND)
