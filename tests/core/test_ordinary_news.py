@@ -169,6 +169,18 @@ UNSEEN_THREATS = (
     "你再敢来我就打断你的腿。", "我要杀了你，等着吧。", "小心点，今晚我就拿刀捅死你。",
     "再发一条我就把你家烧了。", "我会找到你，一枪打爆你的头。",
 )
+# Affection and love written for the check of the fifth round of issue 14 (three more that turned out to stand in the
+# training texts are left out): 我爱你 (sexual 0.86), 老婆我爱你 and "My husband surprised me with roses today" were held
+# before it.
+AFFECTIONATE_MESSAGES = (
+    "我爱你", "我爱你，中国", "老婆我爱你", "宝贝，我好想你", "亲爱的，晚安，做个好梦", "我爱我的祖国", "我爱北京天安门", "今天是我们在一起的第一百天，爱你", "爱你一万年",
+    "我喜欢你很久了，可以做我女朋友吗？", "谢谢你一直爱着我", "我们结婚吧", "抱抱你，别难过了", "亲一个，么么哒", "晚安，我的爱人", "你是我的小宝贝", "爱情就是两个人一起吃很多顿饭", "我爱吃火锅",
+    "热爱生活，热爱工作", "孩子们都很爱这位老师", "他俩是大学同学，毕业后结婚了", "老公，今天早点回家吃饭", "周末和男朋友去看电影了", "闺蜜结婚了，祝福她", "宝宝今天第一次叫妈妈了",
+    "这只狗太可爱了，好想摸摸它", "I love you", "Love you, babe, goodnight", "I love you more than anything",
+    "Kiss kiss, see you soon", "My husband surprised me with roses today",
+    "Happy anniversary to the love of my life", "I love my country", "Cuddles on the sofa with my girlfriend",
+    "You look gorgeous in that dress",
+)
 UNSEEN_THREATS_HELD_AT_LEAST = 0.8
 VIOLENCE_HOLD = 0.8  # the default policy's violence-hold threshold: the statement of reasons must name violence
 # Shares of the independent texts (tests/core/independent_texts.py) that must be held, per language: before the
@@ -229,34 +241,48 @@ def test_most_written_sexual_posts_after_a_dozen_headlines_are_held(classifier: 
     assert held >= SEXUAL_AFTER_HEADLINES_HELD_AT_LEAST * len(posts), f"{held} of {len(posts)} held"
 
 
-def test_everyday_messages_to_a_person_are_published(classifier: Classifier, policy: Policy) -> None:
-    outcomes = {text: decide(classifier, policy, text, EVERYONE) for text in EVERYDAY_MESSAGES}
-    held = {text: {name: round(score, 3) for name, score in scores.items() if score >= 0.5}
+def not_published(classifier: Classifier, policy: Policy, texts: tuple[str, ...],
+                  author: dict[str, object]) -> dict[str, dict[str, float]]:
+    """The texts that were not published, each with its scores of 0.5 or more."""
+    outcomes = {text: decide(classifier, policy, text, author) for text in texts}
+    return {text: {name: round(score, 3) for name, score in scores.items() if score >= 0.5}
             for text, (outcome, scores) in outcomes.items() if outcome != "publish"}
+
+
+def not_held_for_violence(classifier: Classifier, policy: Policy, threats: tuple[str, ...]) -> list[str]:
+    """The threats that were published, or held with a violence score under the policy's, so that the statement of
+    reasons would not name violence."""
+    outcomes = {text: decide(classifier, policy, text) for text in threats}
+    return [text for text, (outcome, scores) in outcomes.items()
+            if outcome not in ("hold", "reject") or scores["violence"] < VIOLENCE_HOLD]
+
+
+def test_everyday_messages_to_a_person_are_published(classifier: Classifier, policy: Policy) -> None:
+    held = not_published(classifier, policy, EVERYDAY_MESSAGES, EVERYONE)
+    assert not held, held
+
+
+def test_affectionate_messages_are_published(classifier: Classifier, policy: Policy) -> None:
+    held = not_published(classifier, policy, AFFECTIONATE_MESSAGES, EVERYONE)
     assert not held, held
 
 
 def test_threats_unlike_the_training_threats_are_held(classifier: Classifier, policy: Policy) -> None:
-    outcomes = {text: decide(classifier, policy, text) for text in UNSEEN_THREATS}
-    missed = [text for text, (outcome, scores) in outcomes.items()
-              if outcome not in ("hold", "reject") or scores["violence"] < VIOLENCE_HOLD]
+    missed = not_held_for_violence(classifier, policy, UNSEEN_THREATS)
     assert len(missed) <= (1 - UNSEEN_THREATS_HELD_AT_LEAST) * len(UNSEEN_THREATS), missed
-
-
-def _written_training_texts() -> set[str]:
-    texts = {text for by_lang in POSITIVES.values() for group in by_lang.values() for text in group}
-    return texts | {text for by_lang in (HARD_NEGATIVES, EVERYDAY) for group in by_lang.values() for text in group}
 
 
 def _stripped(text: str) -> str:
     return "".join(character for character in text.lower() if character.isalnum())
 
 
-def test_the_independent_texts_are_not_training_texts() -> None:
-    training = {_stripped(text) for text in _written_training_texts()}
+def test_the_measuring_texts_are_not_training_texts() -> None:
+    by_lang_sets = [*POSITIVES.values(), HARD_NEGATIVES, EVERYDAY]
+    training = {_stripped(text) for by_lang in by_lang_sets for group in by_lang.values() for text in group}
     independent = [text for name in ("SEXUAL_EN", "SEXUAL_ZH", "THREATS_EN", "THREATS_ZH", "HARMLESS_EN", "HARMLESS_ZH")
                    for text in getattr(independent_texts, name)]
-    assert not [text for text in independent if _stripped(text) in training]
+    measuring = [*independent, *AFFECTIONATE_MESSAGES, *EVERYDAY_MESSAGES, *UNSEEN_THREATS]
+    assert not [text for text in measuring if _stripped(text) in training]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -269,9 +295,7 @@ def test_independent_sexual_posts_are_held(classifier: Classifier, policy: Polic
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_independent_threats_are_held_for_violence(classifier: Classifier, policy: Policy, lang: str) -> None:
     threats = getattr(independent_texts, f"THREATS_{lang.upper()}")
-    outcomes = {text: decide(classifier, policy, text) for text in threats}
-    missed = [text for text, (outcome, scores) in outcomes.items()
-              if outcome not in ("hold", "reject") or scores["violence"] < VIOLENCE_HOLD]
+    missed = not_held_for_violence(classifier, policy, threats)
     assert len(missed) <= (1 - INDEPENDENT_THREATS_HELD_AT_LEAST) * len(threats), missed
 
 
@@ -279,7 +303,5 @@ def test_independent_threats_are_held_for_violence(classifier: Classifier, polic
 def test_independent_harmless_texts_are_published(classifier: Classifier, policy: Policy, lang: str) -> None:
     """Affection (我爱你, pet names), idioms with violent words, cooking, fitness, neutral crime news: the
     channel holds news.publish, so only a harm rule can hold them."""
-    outcomes = {text: decide(classifier, policy, text) for text in getattr(independent_texts, f"HARMLESS_{lang.upper()}")}
-    held = {text: {name: round(score, 3) for name, score in scores.items() if score >= 0.5}
-            for text, (outcome, scores) in outcomes.items() if outcome != "publish"}
+    held = not_published(classifier, policy, getattr(independent_texts, f"HARMLESS_{lang.upper()}"), CREDENTIALED)
     assert len(held) <= INDEPENDENT_HARMLESS_HELD_AT_MOST, held

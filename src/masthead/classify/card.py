@@ -201,11 +201,13 @@ _LIBRARIES = """\
   the other head's negatives; and every written text is also given without its closing punctuation, the two
   sharing its weight. Texts by a third author who never saw the training texts (`tests/core/independent_texts.py`: 25 sexual posts
   and 25 threats per language, 40 harmless texts per language, texts near a training text removed from the
-  training side), and 38 affectionate messages written for the check measured each step, with the sexual and
+  training side), and 35 affectionate messages written for the check (`AFFECTIONATE_MESSAGES` in
+  `tests/core/test_ordinary_news.py`; three more turned out to stand among the second author's texts and were left
+  out) measured each step, with the sexual and
   violence heads refitted on the full training set and swapped into the previous model (harmless texts from a
   channel holding news.publish, so only harm rules apply):
 
-  | variant | sexual posts held, en / zh (of 25) | threats with violence ≥ 0.8, en / zh (of 25) | threats also scoring sexual ≥ 0.6 (of 50) | harmless held (of 80) | affectionate held (of 38) | held-out news held (all rows) |
+  | variant | sexual posts held, en / zh (of 25) | threats with violence ≥ 0.8, en / zh (of 25) | threats also scoring sexual ≥ 0.6 (of 50) | harmless held (of 80) | affectionate held (of 35) | held-out news held (all rows) |
   |---|---|---|---|---|---|---|
   | previous model | 16 / 17 | 20 / 8 | 1 | 0 | 3 | 15 |
   | + the second author's texts | 23 / 23 | 19 / 12 | 6 | 0 | 1 | 17 |
